@@ -1,0 +1,35 @@
+package dev.neurolens.activation;
+
+/**
+ * A read-only N x F matrix of activations (rows = tokens or snippets, columns = neurons laid out
+ * layer-major: feature id = layerPosition * D + index), read in chunks of rows so that callers
+ * never need the whole matrix in the Java heap.
+ *
+ * <p>Implementations: the memory-mapped {@code ActivationStore} views and {@link DenseActivations}
+ * (in-heap, for tests and small data).
+ */
+public interface ActivationMatrix {
+
+  /** N, the number of rows. */
+  int rows();
+
+  /** F, the number of columns (features). */
+  int cols();
+
+  /**
+   * Copies rows {@code [rowStart, rowStart + rowCount)} into {@code dst} in row-major order.
+   *
+   * @param dst at least {@code rowCount * cols()} floats
+   */
+  void read(int rowStart, int rowCount, float[] dst);
+
+  /** Copies arbitrary rows (in the given order) into {@code dst}, row-major. */
+  default void readRows(int[] rowIds, float[] dst) {
+    int f = cols();
+    float[] one = new float[f];
+    for (int i = 0; i < rowIds.length; i++) {
+      read(rowIds[i], 1, one);
+      System.arraycopy(one, 0, dst, i * f, f);
+    }
+  }
+}

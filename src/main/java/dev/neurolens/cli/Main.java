@@ -1,0 +1,51 @@
+package dev.neurolens.cli;
+
+import dev.neurolens.util.NeuroLensException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code neurolens} command line: one subcommand per stage, plus {@code analyze}. */
+@Command(
+    name = "neurolens",
+    mixinStandardHelpOptions = true,
+    version = "NeuroLens 0.1.0",
+    description = "Neuron- and layer-level analysis of transformer models of source code.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class Main {
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print stack traces of errors.")
+  boolean verbose;
+
+  /** Builds the command line with NeuroLens's error handling (one line, exit 2 for bad input). */
+  public static CommandLine commandLine() {
+    Main main = new Main();
+    CommandLine cl = new CommandLine(main);
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          boolean verbose = main.verbose || parseResult.hasMatchedOption("--verbose");
+          if (verbose) {
+            ex.printStackTrace(System.err);
+          }
+          if (ex instanceof NeuroLensException) {
+            System.err.println("neurolens: error: " + ex.getMessage());
+            return 2;
+          }
+          System.err.println(
+              "neurolens: internal error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
+          return 1;
+        });
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("ai.djl.offline", "true");
+    System.exit(commandLine().execute(args));
+  }
+}

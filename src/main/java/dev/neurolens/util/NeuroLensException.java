@@ -1,0 +1,20 @@
+package dev.neurolens.util;
+
+/**
+ * A failure caused by the user's input (a file, a setting, data) rather than by a bug.
+ *
+ * <p>The message is one line that names the file or setting, the rule, and the value found,
+ * e.g. {@code "config.json: num_attention_heads (5) must divide hidden_size (384)"}. The CLI prints
+ * it without a stack trace (unless {@code --verbose}) and exits with status 2.
+ */
+public class NeuroLensException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public NeuroLensException(String message) {
+    super(message);
+  }
+
+  public NeuroLensException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
