@@ -57,14 +57,14 @@ final class Charts {
     DASHED
   }
 
-  /** One named series; {@code colour} indexes the palette (-1: by position). NaN = gap. */
-  record Series(String name, double[] values, int colour, Stroke stroke) {
+  /** One named series; {@code colour} null: the palette colour of its position. NaN = gap. */
+  record Series(String name, double[] values, Color colour, Stroke stroke) {
     Series {
       values = values.clone();
     }
 
     static Series of(String name, double[] values) {
-      return new Series(name, values, -1, Stroke.SOLID);
+      return new Series(name, values, null, Stroke.SOLID);
     }
   }
 
@@ -101,7 +101,7 @@ final class Charts {
       XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
       for (int i = 0; i < series.size(); i++) {
         Series s = series.get(i);
-        r.setSeriesPaint(i, colour(s.colour() < 0 ? i : s.colour()));
+        r.setSeriesPaint(i, s.colour() == null ? palette(i) : s.colour());
         r.setSeriesStroke(i, s.stroke() == Stroke.DASHED
             ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f)
             : new BasicStroke(2f));
@@ -132,7 +132,7 @@ final class Charts {
       r.setItemMargin(0.05);
       for (int i = 0; i < series.size(); i++) {
         Series s = series.get(i);
-        r.setSeriesPaint(i, colour(s.colour() < 0 ? i : s.colour()));
+        r.setSeriesPaint(i, s.colour() == null ? palette(i) : s.colour());
       }
       CategoryPlot plot = new CategoryPlot(data, x, new NumberAxis(valueLabel), r);
       plot.setOrientation(PlotOrientation.VERTICAL);
@@ -281,7 +281,15 @@ final class Charts {
     plot.setRangeGridlinePaint(GRID);
   }
 
-  private static Color colour(int i) {
+  /** The i-th colour of the categorical palette (tab10), cycling. */
+  static Color palette(int i) {
     return PALETTE[Math.floorMod(i, PALETTE.length)];
+  }
+
+  /** Colour {@code i} of {@code n} on a sequential purple-to-yellow ramp (for ordered layers). */
+  static Color ramp(int i, int n) {
+    double t = n <= 1 ? 0 : (double) i / (n - 1);
+    float hue = (float) (0.75 - 0.62 * t);
+    return Color.getHSBColor(hue, 0.85f, (float) (0.55 + 0.35 * t));
   }
 }

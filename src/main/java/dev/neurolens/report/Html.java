@@ -1,6 +1,8 @@
 package dev.neurolens.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -119,6 +121,14 @@ final class Html {
       return String.format(Locale.ROOT, "%,d", (long) v);
     }
     return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%,.1f" : "%.4g", v);
+  }
+
+  /** Four significant digits without trailing zeros ({@code 2.058}, {@code -0.077}), "n/a" if not finite. */
+  static String sig4(double v) {
+    if (!Double.isFinite(v)) {
+      return "n/a";
+    }
+    return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
   }
 
   /** A scalar JSON value as display text (escaped). */

@@ -197,7 +197,7 @@ public final class HtmlReport {
     if (Double.isFinite(all)) {
       double[] flat = new double[thresholds.length];
       java.util.Arrays.fill(flat, all);
-      totals.add(new Series("all neurons", flat, 7, Charts.Stroke.DASHED));
+      totals.add(new Series("all neurons", flat, Charts.palette(7), Charts.Stroke.DASHED));
     }
     sb.append(charts.line("independent neurons vs clustering threshold", "correlation-distance threshold",
         "independent neurons", thresholds, totals, false));
@@ -207,7 +207,7 @@ public final class HtmlReport {
       for (int t = 0; t < thresholds.length; t++) {
         ys[t] = t < perLayer.size() ? num(perLayer.get(t).get(l)) : Double.NaN;
       }
-      byLayer.add(Series.of("layer " + layers.get(l).asText(), ys));
+      byLayer.add(new Series("layer " + layers.get(l).asText(), ys, Charts.ramp(l, layers.size()), Charts.Stroke.SOLID));
     }
     if (!byLayer.isEmpty()) {
       sb.append(charts.line("independent neurons per layer vs threshold", "correlation-distance threshold",

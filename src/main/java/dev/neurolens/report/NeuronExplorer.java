@@ -10,6 +10,8 @@ import static dev.neurolens.report.Html.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The neuron explorer ({@code neurons[]} of {@code results.json}): per neuron its concept, purity,
@@ -29,7 +31,8 @@ final class NeuronExplorer {
   static final String SCRIPT =
       "function nlFilter(q){q=q.toLowerCase();"
           + "document.querySelectorAll('.neuron').forEach(function(c){"
-          + "c.style.display=c.getAttribute('data-search').indexOf(q)>=0?'':'none';});}";
+          + "c.style.display=c.getAttribute('data-search').indexOf(q)>=0?'':'none';});}"
+          + "function nlSet(b){var i=document.getElementById('nlq');i.value=b.getAttribute('data-q');nlFilter(i.value);}";
 
   static String html(List<JsonNode> neurons) {
     StringBuilder sb = new StringBuilder();
@@ -39,7 +42,16 @@ final class NeuronExplorer {
         .append("<span class=\"tok\" style=\"background-color:rgba(31,119,180,0.8)\">negative</span>")
         .append(" activation; opacity = |a| / max |a| over the neuron's examples. Hover a token for its value.</p>")
         .append("<p><label>Filter (concept, layer, hook, token): <input type=\"search\" id=\"nlq\"")
-        .append(" oninput=\"nlFilter(this.value)\"/></label></p>");
+        .append(" oninput=\"nlFilter(this.value)\"/></label> ");
+    Set<String> concepts = new TreeSet<>();
+    neurons.forEach(n -> concepts.add(text(n, "concept") == null ? "" : text(n, "concept")));
+    concepts.remove("");
+    sb.append("<button type=\"button\" data-q=\"\" onclick=\"nlSet(this)\">all</button>");
+    for (String c : concepts) {
+      sb.append(" <button type=\"button\" data-q=\"").append(esc(c.toLowerCase(Locale.ROOT)))
+          .append("\" onclick=\"nlSet(this)\">").append(esc(c)).append("</button>");
+    }
+    sb.append("</p>");
     for (JsonNode n : neurons) {
       card(sb, n);
     }
@@ -105,7 +117,7 @@ final class NeuronExplorer {
             .append(a > 0 ? "214,39,40," : "31,119,180,")
             .append(String.format(Locale.ROOT, "%.3f", alpha)).append(")\"");
       }
-      sb.append(" title=\"").append(Double.isFinite(a) ? String.format(Locale.ROOT, "%.4g", a) : "n/a")
+      sb.append(" title=\"").append(Html.sig4(a))
           .append("\">").append(esc(tokens.get(i).asText())).append("</span>");
     }
     return sb.append("</pre>").toString();

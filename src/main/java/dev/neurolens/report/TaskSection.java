@@ -112,7 +112,7 @@ final class TaskSection {
               Series.of("control task (test)", control)), true));
       if (anyFinite(selectivity)) {
         sb.append(charts.bars(name + ": selectivity by layer", "layer",
-            "selectivity (test − control)", labels, List.of(new Series("selectivity", selectivity, 4, Stroke.SOLID))));
+            "selectivity (test − control)", labels, List.of(new Series("selectivity", selectivity, Charts.palette(4), Stroke.SOLID))));
       }
       sb.append("</div>");
     }
@@ -145,7 +145,7 @@ final class TaskSection {
         labels.add(Integer.toString(i));
       }
       sb.append("<div class=\"charts\">").append(charts.bars(name + ": top neurons per layer", "layer",
-          "neurons", labels, List.of(new Series("overall top neurons", dist, 0, Stroke.SOLID)))).append("</div>");
+          "neurons", labels, List.of(new Series("overall top neurons", dist, Charts.palette(0), Stroke.SOLID)))).append("</div>");
     }
     if (!hasTop) {
       return;
@@ -205,7 +205,7 @@ final class TaskSection {
     for (int mode = 0; mode < 2; mode++) {
       List<Series> series = new ArrayList<>();
       for (int j = 0; j < 3; j++) {
-        series.add(new Series(who[j] + " k% " + (mode == 0 ? "zeroed" : "kept, retrained"), v[mode * 3 + j], j,
+        series.add(new Series(who[j] + " k% " + (mode == 0 ? "zeroed" : "kept, retrained"), v[mode * 3 + j], Charts.palette(j),
             mode == 0 ? Stroke.SOLID : Stroke.DASHED));
       }
       if (series.stream().anyMatch(s -> anyFinite(s.values()))) {
