@@ -151,16 +151,26 @@ public final class HtmlReport {
     }
   }
 
+  /** Top-level fields that have their own section below the header. */
+  private static final List<String> BODY_SECTIONS = List.of("tasks", "clustering", "cka", "neurons");
+
   private static String header(JsonNode r) {
     StringBuilder sb = new StringBuilder("<section id=\"run\"><h2>Run</h2><div class=\"kvgrid\">");
     Html.Table run = new Html.Table("kv", "run", "");
-    for (String f : List.of("neurolens_version", "created", "seed")) {
-      if (r.get(f) != null) {
-        run.row(esc(f), Html.scalar(r.get(f)));
+    List<String> objects = new ArrayList<>(List.of("model", "corpus", "extraction", "timings"));
+    for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      // scalars and unknown objects (settings a later analyze may add) are shown here too
+      if (!BODY_SECTIONS.contains(e.getKey()) && !objects.contains(e.getKey())) {
+        if (e.getValue().isObject()) {
+          objects.add(e.getKey());
+        } else {
+          run.row(esc(e.getKey()), Html.scalar(e.getValue()));
+        }
       }
     }
     sb.append(run.html());
-    for (String section : List.of("model", "corpus", "extraction", "timings")) {
+    for (String section : objects) {
       JsonNode obj = r.get(section);
       if (obj == null || !obj.isObject()) {
         continue;

@@ -120,6 +120,28 @@ class HtmlReportTest {
   }
 
   @Test
+  void render_sample_elementIdsUniqueAcrossCharts() {
+    Matcher m = Pattern.compile("\\sid=['\"]([^'\"]+)['\"]").matcher(html);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    int count = 0;
+    while (m.find()) {
+      count++;
+      assertTrue(seen.add(m.group(1)), "duplicate id " + m.group(1));
+    }
+    assertTrue(count > 20, "clip paths of 10 charts have ids");
+  }
+
+  @Test
+  void render_unknownTopLevelFields_shownInHeader() throws Exception {
+    String page = HtmlReport.render(Json.MAPPER.readTree(
+        "{\"model\":{},\"corpus\":{},\"settings\":{\"probe\":\"elastic-net\",\"l1\":0.001},\"note\":\"x<y\"}"));
+    parse(page);
+    assertTrue(page.contains("<th>settings</th>"));
+    assertTrue(page.contains("<td>probe</td><td>elastic-net</td>"));
+    assertTrue(page.contains("<td>note</td><td>x&lt;y</td>"));
+  }
+
+  @Test
   void heatMap_signAndMagnitude_opacityIsAbsOverMax() {
     List<JsonNode> tokens = tokens("a", "b", "c", "d");
     String out = NeuronExplorer.heatMap(tokens, new double[] {1.0, -2.0, 0.0, Double.NaN}, 2.0);
