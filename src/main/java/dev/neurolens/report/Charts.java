@@ -19,6 +19,7 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.PaintScale;
 import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StackedBarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -112,8 +113,15 @@ final class Charts {
     }, WIDTH, HEIGHT);
   }
 
-  /** A (grouped) bar chart: one bar group per category, one bar colour per series. */
-  String bars(String title, String categoryLabel, String valueLabel, List<String> categories, List<Series> series) {
+  /** How several series share a category in a bar chart. */
+  enum BarLayout {
+    GROUPED,
+    STACKED
+  }
+
+  /** A bar chart: one bar group (or stack) per category, one bar colour per series. */
+  String bars(String title, String categoryLabel, String valueLabel, List<String> categories, List<Series> series,
+      BarLayout layout) {
     return draw(title, () -> {
       DefaultCategoryDataset data = new DefaultCategoryDataset();
       for (Series s : series) {
@@ -126,7 +134,7 @@ final class Charts {
       if (categories.size() > 16) {
         x.setCategoryLabelPositions(CategoryLabelPositions.UP_90);
       }
-      BarRenderer r = new BarRenderer();
+      BarRenderer r = layout == BarLayout.STACKED ? new StackedBarRenderer() : new BarRenderer();
       r.setBarPainter(new StandardBarPainter());
       r.setShadowVisible(false);
       r.setItemMargin(0.05);
@@ -134,7 +142,11 @@ final class Charts {
         Series s = series.get(i);
         r.setSeriesPaint(i, s.colour() == null ? palette(i) : s.colour());
       }
-      CategoryPlot plot = new CategoryPlot(data, x, new NumberAxis(valueLabel), r);
+      NumberAxis y = new NumberAxis(valueLabel);
+      if (series.stream().allMatch(s -> allWhole(s.values()))) {
+        y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+      }
+      CategoryPlot plot = new CategoryPlot(data, x, y, r);
       plot.setOrientation(PlotOrientation.VERTICAL);
       plot.setBackgroundPaint(Color.WHITE);
       plot.setRangeGridlinePaint(GRID);
@@ -247,11 +259,12 @@ final class Charts {
     }
   }
 
-  private interface ChartMaker {
+  /** Builds the chart; run inside {@link #draw} so that any failure degrades to a note. */
+  interface ChartMaker {
     JFreeChart make();
   }
 
-  private String draw(String title, ChartMaker maker, int width, int height) {
+  String draw(String title, ChartMaker maker, int width, int height) {
     int id = ++count;
     try {
       JFreeChart chart = maker.make();
@@ -267,6 +280,15 @@ final class Charts {
     } catch (RuntimeException | LinkageError | AWTError e) {
       return "<p class=\"nochart\">chart “" + Html.esc(title) + "” unavailable: " + Html.esc(String.valueOf(e)) + "</p>";
     }
+  }
+
+  private static boolean allWhole(double[] values) {
+    for (double v : values) {
+      if (Double.isFinite(v) && v != Math.rint(v)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Coordinates to one decimal (a tenth of a pixel): halves the SVG size, invisible on screen. */

@@ -8,6 +8,7 @@ import static dev.neurolens.report.Html.num;
 import static dev.neurolens.report.Html.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.report.Charts.BarLayout;
 import dev.neurolens.report.Charts.Series;
 import dev.neurolens.report.Charts.Stroke;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.Map;
 final class TaskSection {
   /** Rows shown per class in the top-neuron tables. */
   static final int TOP_ROWS = 10;
+  /** Most classes drawn as stacks in the per-class layer chart (beyond: tables only). */
+  static final int MAX_STACKED = 12;
 
   private final JsonNode task;
   private final Charts charts;
@@ -112,7 +115,7 @@ final class TaskSection {
               Series.of("control task (test)", control)), true));
       if (anyFinite(selectivity)) {
         sb.append(charts.bars(name + ": selectivity by layer", "layer",
-            "selectivity (test − control)", labels, List.of(new Series("selectivity", selectivity, Charts.palette(4), Stroke.SOLID))));
+            "selectivity (test − control)", labels, List.of(new Series("selectivity", selectivity, Charts.palette(4), Stroke.SOLID)), BarLayout.GROUPED));
       }
       sb.append("</div>");
     }
@@ -139,13 +142,19 @@ final class TaskSection {
       return;
     }
     sb.append("<h3>Top neurons</h3>");
-    if (dist.length > 0) {
-      List<String> labels = new ArrayList<>();
-      for (int i = 0; i < dist.length; i++) {
-        labels.add(Integer.toString(i));
+    JsonNode perClass = hasTop ? top.get("per_class") : null;
+    List<Series> byClass = perClassLayers(perClass, dist.length);
+    if (dist.length > 0 || !byClass.isEmpty()) {
+      sb.append("<div class=\"charts\">");
+      if (dist.length > 0) {
+        sb.append(charts.bars(name + ": top neurons per layer", "layer", "neurons", layerLabels(dist.length),
+            List.of(new Series("overall top neurons", dist, Charts.palette(0), Stroke.SOLID)), BarLayout.GROUPED));
       }
-      sb.append("<div class=\"charts\">").append(charts.bars(name + ": top neurons per layer", "layer",
-          "neurons", labels, List.of(new Series("overall top neurons", dist, Charts.palette(0), Stroke.SOLID)))).append("</div>");
+      if (!byClass.isEmpty()) {
+        sb.append(charts.bars(name + ": top neurons per class and layer", "layer", "neurons",
+            layerLabels(byClass.get(0).values().length), byClass, BarLayout.STACKED));
+      }
+      sb.append("</div>");
     }
     if (!hasTop) {
       return;
@@ -154,7 +163,6 @@ final class TaskSection {
     if (!overall.isEmpty()) {
       sb.append("<h4>Overall</h4>").append(neuronTable(overall));
     }
-    JsonNode perClass = top.get("per_class");
     if (perClass != null && perClass.isObject() && !perClass.isEmpty()) {
       sb.append("<h4>Per class</h4><div class=\"classgrid\">");
       for (Iterator<Map.Entry<String, JsonNode>> it = perClass.fields(); it.hasNext(); ) {
@@ -169,6 +177,55 @@ final class TaskSection {
       }
       sb.append("</div>");
     }
+  }
+
+  /**
+   * Per class, how many of its top neurons sit in each layer (one series per class, for a stacked
+   * bar chart); empty when there are no per-class lists or more than {@link #MAX_STACKED} classes.
+   */
+  static List<Series> perClassLayers(JsonNode perClass, int minLayers) {
+    if (perClass == null || !perClass.isObject() || perClass.size() > MAX_STACKED) {
+      return List.of();
+    }
+    int layers = minLayers;
+    for (JsonNode list : perClass) {
+      for (JsonNode n : list) {
+        double l = num(n, "layer");
+        if (Double.isFinite(l) && l >= 0 && l < 10_000) {
+          layers = Math.max(layers, (int) l + 1);
+        }
+      }
+    }
+    List<Series> out = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = perClass.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      double[] counts = new double[layers];
+      for (JsonNode n : e.getValue()) {
+        double l = num(n, "layer");
+        if (Double.isFinite(l) && l >= 0 && l < layers) {
+          counts[(int) l]++;
+        }
+      }
+      out.add(Series.of(e.getKey(), counts));
+    }
+    return layers == 0 || out.stream().noneMatch(s -> anyPositive(s.values())) ? List.of() : out;
+  }
+
+  private static boolean anyPositive(double[] values) {
+    for (double v : values) {
+      if (v > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<String> layerLabels(int n) {
+    List<String> labels = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      labels.add(Integer.toString(i));
+    }
+    return labels;
   }
 
   private static String neuronTable(List<JsonNode> neurons) {

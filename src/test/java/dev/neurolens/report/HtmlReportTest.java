@@ -1,5 +1,6 @@
 package dev.neurolens.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -54,9 +55,9 @@ class HtmlReportTest {
   @Test
   void render_sample_everySvgFragmentParsesWithTitleAxesAndLegend() throws Exception {
     List<String> svgs = svgFragments(html);
-    // lexical: layers, selectivity, layer distribution, 2 ablation; nesting: layers, selectivity;
-    // clustering: total and per layer; CKA heat-map
-    assertEquals(10, svgs.size());
+    // lexical: layers, selectivity, layer distribution, per-class layers, 2 ablation;
+    // nesting: layers, selectivity; clustering: total and per layer; CKA heat-map
+    assertEquals(11, svgs.size());
     for (String svg : svgs) {
       Element root = parse(svg).getDocumentElement();
       assertEquals(SVG_NS, root.getNamespaceURI());
@@ -139,6 +140,29 @@ class HtmlReportTest {
     assertTrue(page.contains("<th>settings</th>"));
     assertTrue(page.contains("<td>probe</td><td>elastic-net</td>"));
     assertTrue(page.contains("<td>note</td><td>x&lt;y</td>"));
+  }
+
+  @Test
+  void draw_chartFails_degradesToEscapedNote() throws Exception {
+    String out = new Charts().draw("t<1>", () -> {
+      throw new IllegalStateException("no fonts & no luck");
+    }, 100, 100);
+    assertTrue(out.startsWith("<p class=\"nochart\">"), out);
+    assertTrue(out.contains("t&lt;1&gt;") && out.contains("no fonts &amp; no luck"), out);
+    parse(out);
+  }
+
+  @Test
+  void perClassLayers_countsTopNeuronsPerLayer() throws Exception {
+    JsonNode perClass = Json.MAPPER.readTree(
+        "{\"A\":[{\"layer\":0},{\"layer\":2},{\"layer\":\"NaN\"}],\"B\":[{\"layer\":2}],\"C\":[]}");
+    List<Charts.Series> s = TaskSection.perClassLayers(perClass, 0);
+    assertEquals(List.of("A", "B", "C"), s.stream().map(Charts.Series::name).toList());
+    assertArrayEquals(new double[] {1, 0, 1}, s.get(0).values());
+    assertArrayEquals(new double[] {0, 0, 1}, s.get(1).values());
+    assertArrayEquals(new double[] {0, 0, 0}, s.get(2).values());
+    assertEquals(4, TaskSection.perClassLayers(perClass, 4).get(0).values().length);
+    assertTrue(TaskSection.perClassLayers(Json.MAPPER.readTree("{\"A\":[]}"), 3).isEmpty());
   }
 
   @Test
