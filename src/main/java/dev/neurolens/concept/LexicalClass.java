@@ -57,7 +57,7 @@ public enum LexicalClass {
     if (lang.punctuation().contains(type)) {
       return PUNCTUATION;
     }
-    if (type.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
+    if (type.matches("@?[A-Za-z_][A-Za-z0-9_-]*")) {
       return KEYWORD;
     }
     if (!type.isBlank() && type.codePoints().noneMatch(Character::isLetterOrDigit)) {
