@@ -1,10 +1,8 @@
 package dev.neurolens.probe;
 
-import ai.djl.ndarray.NDArray;
-
 /**
  * Adam (Kingma and Ba) with PyTorch's defaults (beta1 0.9, beta2 0.999, eps 1e-8, no weight
- * decay) for one parameter tensor, updated in place.
+ * decay) over one flat parameter array, updated in place.
  */
 final class Adam {
   private static final double BETA1 = 0.9;
@@ -12,30 +10,29 @@ final class Adam {
   private static final double EPS = 1e-8;
 
   private final double lr;
-  private final NDArray m;
-  private final NDArray v;
+  private final float[] m;
+  private final float[] v;
   private int t;
 
-  /** {@code param} shapes the moment buffers, created under the parameter's manager. */
-  Adam(NDArray param, double lr) {
+  Adam(int size, double lr) {
     this.lr = lr;
-    this.m = param.zerosLike();
-    this.v = param.zerosLike();
+    this.m = new float[size];
+    this.v = new float[size];
   }
 
-  /** The moment buffers, for {@code NDManager.tempAttachAll}. */
-  NDArray[] state() {
-    return new NDArray[] {m, v};
-  }
-
-  /** param -= lr * mhat / (sqrt(vhat) + eps); temporaries go to the current manager of param. */
-  void step(NDArray param, NDArray grad) {
+  /** param -= lr * mhat / (sqrt(vhat) + eps). */
+  void step(float[] param, float[] grad) {
     t++;
-    double bc1 = 1 - Math.pow(BETA1, t);
-    double bc2 = 1 - Math.pow(BETA2, t);
-    m.muli((float) BETA1).addi(grad.mul((float) (1 - BETA1)));
-    v.muli((float) BETA2).addi(grad.square().muli((float) (1 - BETA2)));
-    NDArray denom = v.sqrt().divi((float) Math.sqrt(bc2)).addi((float) EPS);
-    param.subi(m.div(denom).muli((float) (lr / bc1)));
+    float b1 = (float) BETA1;
+    float b2 = (float) BETA2;
+    float sqrtBc2 = (float) Math.sqrt(1 - Math.pow(BETA2, t));
+    float step = (float) (lr / (1 - Math.pow(BETA1, t)));
+    float eps = (float) EPS;
+    for (int j = 0; j < param.length; j++) {
+      float g = grad[j];
+      m[j] = b1 * m[j] + (1 - b1) * g;
+      v[j] = b2 * v[j] + (1 - b2) * g * g;
+      param[j] -= step * m[j] / ((float) Math.sqrt(v[j]) / sqrtBc2 + eps);
+    }
   }
 }

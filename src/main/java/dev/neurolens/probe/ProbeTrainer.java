@@ -3,6 +3,7 @@ package dev.neurolens.probe;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.util.NeuroLensException;
@@ -15,9 +16,10 @@ import java.util.Random;
  * linear regression, Adam, seeded minibatch shuffling.
  *
  * <p>Weights are initialised like PyTorch's {@code nn.Linear} (uniform in +-1/sqrt(F)). When the
- * training rows fit in {@link ProbeOptions#maxInMemoryBytes()} they are copied once into one
- * (N, F) tensor and every epoch draws minibatches from a fresh seeded permutation; otherwise
- * chunks of rows are read per epoch in a seeded order and shuffled inside the chunk.
+ * training rows fit in {@link ProbeOptions#maxInMemoryBytes()} they are copied once, in a seeded
+ * random order, into one (N, F) tensor and every epoch visits its minibatches in a fresh seeded
+ * order; otherwise chunks of rows are read per epoch in a seeded order and shuffled inside the
+ * chunk. The reported loss is the mean minibatch objective (penalties included) of the last epoch.
  */
 public final class ProbeTrainer {
 
@@ -71,19 +73,15 @@ public final class ProbeTrainer {
       java.util.Arrays.fill(initW, c * f, (c + 1) * f, 0f);
       initB[c] = Probe.DROPPED_BIAS;
     }
-    float[] w;
-    float[] b;
     double finalLoss;
     String engine;
+    Loop loop = new Loop(x, rows, task, stats, featureIds, options, initW, initB, random);
     try (NDManager manager = NDManager.newBaseManager()) {
       engine = manager.getEngine().getEngineName() + " " + manager.getEngine().getVersion();
-      NDArray wArr = manager.create(initW, new Shape(numClasses, f));
-      NDArray bArr = manager.create(initB, new Shape(numClasses));
-      Loop loop = new Loop(manager, x, rows, task, stats, featureIds, options, wArr, bArr, random);
-      finalLoss = loop.run();
-      w = wArr.toFloatArray();
-      b = bArr.toFloatArray();
+      finalLoss = loop.run(manager);
     }
+    float[] w = loop.w;
+    float[] b = loop.b;
     if (!Double.isFinite(finalLoss)) {
       throw new NeuroLensException(
           "probe " + task.name() + ": training diverged (loss " + finalLoss
@@ -102,63 +100,70 @@ public final class ProbeTrainer {
         stats == null ? null : stats[0], stats == null ? null : stats[1], dropped, provenance);
   }
 
-  /** The epochs of minibatch Adam steps over one set of training rows. */
+  /**
+   * The epochs of minibatch Adam steps over one set of training rows. The two matrix products of a
+   * step run on NDArrays; the (B, C) loss/gradient, the penalties and Adam run on Java arrays (the
+   * parameters are small: C x F), which keeps a step to a handful of native calls.
+   */
   private static final class Loop {
-    private final NDManager manager;
     private final ActivationMatrix x;
     private final int[] rows;
     private final ProbeTask task;
     private final float[][] stats;
     private final int[] featureIds;
     private final ProbeOptions o;
-    private final NDArray w;
-    private final NDArray b;
     private final Random random;
+    private final int classes;
+    private final int f;
+    final float[] w;
+    final float[] b;
     private final Adam adamW;
     private final Adam adamB;
-    private final NDArray lossSum;
+    private double lossSum;
     private int batches;
 
-    Loop(NDManager manager, ActivationMatrix x, int[] rows, ProbeTask task, float[][] stats,
-        int[] featureIds, ProbeOptions o, NDArray w, NDArray b, Random random) {
-      this.manager = manager;
+    Loop(ActivationMatrix x, int[] rows, ProbeTask task, float[][] stats, int[] featureIds,
+        ProbeOptions o, float[] w, float[] b, Random random) {
       this.x = x;
       this.rows = rows;
       this.task = task;
       this.stats = stats;
       this.featureIds = featureIds;
       this.o = o;
+      this.random = random;
+      this.classes = task.numClasses();
+      this.f = x.cols();
       this.w = w;
       this.b = b;
-      this.random = random;
-      this.adamW = new Adam(w, o.learningRate());
-      this.adamB = new Adam(b, o.learningRate());
-      this.lossSum = manager.zeros(new Shape());
+      this.adamW = new Adam(w.length, o.learningRate());
+      this.adamB = new Adam(b.length, o.learningRate());
     }
 
-    /** Runs all epochs; returns the mean minibatch loss of the last epoch. */
-    double run() {
-      long bytes = (long) rows.length * x.cols() * Float.BYTES;
-      return bytes <= o.maxInMemoryBytes() ? inMemory() : streamed();
+    /** Runs all epochs; returns the mean minibatch objective of the last epoch. */
+    double run(NDManager manager) {
+      long bytes = (long) rows.length * f * Float.BYTES;
+      return bytes <= o.maxInMemoryBytes() ? inMemory(manager) : streamed(manager);
     }
 
-    private double inMemory() {
-      NDArray all = manager.create(new Shape(rows.length, x.cols()));
-      fill(all, rows);
-      NDArray targets = targets(manager, rows);
+    /**
+     * The rows are placed once in a seeded random order in one (N, F) tensor; each epoch visits
+     * the contiguous minibatches of that order in a fresh seeded order (no per-batch gather).
+     */
+    private double inMemory(NDManager manager) {
+      int[] placed = shuffled(rows);
+      NDArray all = manager.create(new Shape(placed.length, f));
+      fill(all, placed);
+      int batch = o.batchSize();
+      int count = (placed.length + batch - 1) / batch;
       double loss = Double.NaN;
       for (int epoch = 0; epoch < o.epochs(); epoch++) {
-        int[] perm = permutation(rows.length);
         startEpoch();
-        for (int s = 0; s < perm.length; s += o.batchSize()) {
-          int n = Math.min(o.batchSize(), perm.length - s);
+        for (int k : permutation(count)) {
+          int s = k * batch;
+          int e = Math.min(placed.length, s + batch);
           try (NDManager sub = manager.newSubManager()) {
-            long[] idx = new long[n];
-            for (int i = 0; i < n; i++) {
-              idx[i] = perm[s + i];
-            }
-            NDArray ids = sub.create(idx);
-            step(sub, all.get(ids), targets.get(ids));
+            sub.tempAttachAll(all);
+            step(sub, all.get(new NDIndex(s + ":" + e)), placed, s, e - s);
           }
         }
         loss = endEpoch();
@@ -166,28 +171,26 @@ public final class ProbeTrainer {
       return loss;
     }
 
-    private double streamed() {
-      int chunk = Math.max(o.batchSize(), Rows.chunkRows(x.cols()) * 4);
+    /**
+     * Chunks of the (sorted) training rows are visited in a seeded order every epoch; a chunk is
+     * read in a seeded random order and cut into contiguous minibatches.
+     */
+    private double streamed(NDManager manager) {
+      int chunk = Math.max(o.batchSize(), Rows.chunkRows(f) * 4);
       int chunks = (rows.length + chunk - 1) / chunk;
       double loss = Double.NaN;
       for (int epoch = 0; epoch < o.epochs(); epoch++) {
         startEpoch();
         for (int k : permutation(chunks)) {
-          int[] ids = java.util.Arrays.copyOfRange(rows, k * chunk, Math.min(rows.length, (k + 1) * chunk));
+          int[] ids = shuffled(java.util.Arrays.copyOfRange(rows, k * chunk, Math.min(rows.length, (k + 1) * chunk)));
           try (NDManager chunkManager = manager.newSubManager()) {
-            NDArray data = chunkManager.create(new Shape(ids.length, x.cols()));
+            NDArray data = chunkManager.create(new Shape(ids.length, f));
             fill(data, ids);
-            NDArray targets = targets(chunkManager, ids);
-            int[] perm = permutation(ids.length);
-            for (int s = 0; s < perm.length; s += o.batchSize()) {
-              int n = Math.min(o.batchSize(), perm.length - s);
+            for (int s = 0; s < ids.length; s += o.batchSize()) {
+              int e = Math.min(ids.length, s + o.batchSize());
               try (NDManager sub = chunkManager.newSubManager()) {
-                long[] idx = new long[n];
-                for (int i = 0; i < n; i++) {
-                  idx[i] = perm[s + i];
-                }
-                NDArray sel = sub.create(idx);
-                step(sub, data.get(sel), targets.get(sel));
+                sub.tempAttachAll(data);
+                step(sub, data.get(new NDIndex(s + ":" + e)), ids, s, e - s);
               }
             }
           }
@@ -198,31 +201,57 @@ public final class ProbeTrainer {
     }
 
     private void startEpoch() {
-      lossSum.muli(0);
+      lossSum = 0;
       batches = 0;
     }
 
     private double endEpoch() {
-      return lossSum.getFloat() / batches;
+      return lossSum / batches;
     }
 
-    /** One Adam step on a minibatch; every temporary lives in {@code sub}. */
-    private void step(NDManager sub, NDArray xb, NDArray yb) {
-      sub.tempAttachAll(w, b, lossSum);
-      sub.tempAttachAll(adamW.state());
-      sub.tempAttachAll(adamB.state());
-      NDArray target = task.isRegression() ? yb.reshape(-1, 1) : yb.oneHot(task.numClasses());
-      ProbeObjective.Result r =
-          ProbeObjective.compute(xb, target, w, b, o.lambda1(), o.lambda2(), task.isRegression());
-      adamW.step(w, r.gradW());
-      adamB.step(b, r.gradB());
-      lossSum.addi(r.loss());
+    /**
+     * One Adam step on the minibatch {@code xb} (n, F) whose rows are {@code ids[start..start+n)}.
+     */
+    private void step(NDManager sub, NDArray xb, int[] ids, int start, int n) {
+      NDArray wArr = sub.create(w, new Shape(classes, f));
+      float[] scores = xb.matMul(wArr.transpose()).toFloatArray(); // (n, F) x (F, C) -> (n, C)
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < classes; k++) {
+          scores[i * classes + k] += b[k];
+        }
+      }
+      float[] gs = new float[n * classes];
+      double loss;
+      if (task.isRegression()) {
+        float[] t = new float[n];
+        for (int i = 0; i < n; i++) {
+          t[i] = task.target(ids[start + i]);
+        }
+        loss = ProbeObjective.squaredError(scores, n, t, gs);
+      } else {
+        int[] gold = new int[n];
+        for (int i = 0; i < n; i++) {
+          gold[i] = task.label(ids[start + i]);
+        }
+        loss = ProbeObjective.crossEntropy(scores, n, classes, gold, gs);
+      }
+      // (C, n) x (n, F) -> (C, F)
+      float[] gradW = sub.create(gs, new Shape(n, classes)).transpose().matMul(xb).toFloatArray();
+      float[] gradB = new float[classes];
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < classes; k++) {
+          gradB[k] += gs[i * classes + k];
+        }
+      }
+      lossSum += loss + ProbeObjective.penalty(w, o.lambda1(), o.lambda2());
       batches++;
+      ProbeObjective.addPenaltyGradient(w, o.lambda1(), o.lambda2(), gradW);
+      adamW.step(w, gradW);
+      adamB.step(b, gradB);
     }
 
     /** Copies rows {@code ids} of x (checked, standardised) into {@code dst} (ids.length, F). */
     private void fill(NDArray dst, int[] ids) {
-      int f = x.cols();
       int chunk = Rows.chunkRows(f);
       float[] buf = new float[Math.min(chunk, ids.length) * f];
       for (int s = 0; s < ids.length; s += chunk) {
@@ -233,24 +262,18 @@ public final class ProbeTrainer {
             featureIds, o.layout());
         try (NDManager sub = dst.getManager().newSubManager()) {
           NDArray piece = sub.create(data, new Shape(n, f));
-          dst.set(new ai.djl.ndarray.index.NDIndex(s + ":" + (s + n)), piece);
+          dst.set(new NDIndex(s + ":" + (s + n)), piece);
         }
       }
     }
 
-    private NDArray targets(NDManager m, int[] ids) {
-      if (task.isRegression()) {
-        float[] t = new float[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-          t[i] = task.target(ids[i]);
-        }
-        return m.create(t);
-      }
-      long[] t = new long[ids.length];
+    private int[] shuffled(int[] ids) {
+      int[] p = permutation(ids.length);
+      int[] out = new int[ids.length];
       for (int i = 0; i < ids.length; i++) {
-        t[i] = task.label(ids[i]);
+        out[i] = ids[p[i]];
       }
-      return m.create(t);
+      return out;
     }
 
     private int[] permutation(int n) {
