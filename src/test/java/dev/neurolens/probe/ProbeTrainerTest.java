@@ -117,6 +117,19 @@ class ProbeTrainerTest {
   }
 
   @Test
+  void train_balance_undersamplesToSmallestClass() {
+    int[] labels = new int[100];
+    for (int i = 0; i < 100; i++) {
+      labels[i] = i < 80 ? 0 : 1; // 80 vs 20
+    }
+    Synthetic s = Synthetic.planted(100, 4, 2, 1f, 9);
+    Probe probe =
+        ProbeTrainer.train(s.x, Synthetic.range(0, 100), labels, 2, FAST.toBuilder().optBalance(true).build());
+    assertEquals(40, probe.provenance().trainRows());
+    assertEquals(List.of("0", "1"), probe.labelNames());
+  }
+
+  @Test
   void train_nanActivation_errorNamesRowAndLayer() {
     float[] data = new float[10 * 6];
     data[5 * 6 + 4] = Float.NaN;

@@ -42,6 +42,8 @@ class LcaRankerTest {
     assertArrayEquals(new int[] {102, 101, 103, 100}, r.ordering());
     assertArrayEquals(new int[] {2, 2, 3, 4, 4}, r.cutoffs());
     assertArrayEquals(new double[] {4, 2, 2, 3}, r.scores());
+    String json = dev.neurolens.util.Json.line(r);
+    assertTrue(json.startsWith("{\"method\":\"lca\",\"ordering\":[102,101,103,100]"), json);
   }
 
   @Test
