@@ -32,10 +32,15 @@ public final class GaussianRanker {
   /**
    * @param k neurons to select greedily (the rest follow, by their score at the last step)
    * @param maxRows rows sampled (seeded) to fit and score the Gaussians
+   * @param pool greedy candidates: the {@code pool} neurons with the best single-neuron score
+   *     (0 = all neurons; the pool is never smaller than k)
    * @param seed seeds the row sample
    */
-  public record Options(int k, int maxRows, long seed) {
+  public record Options(int k, int maxRows, int pool, long seed) {
     public Options {
+      if (pool < 0) {
+        throw new NeuroLensException("gaussian ranking: pool must be >= 0, found " + pool);
+      }
       if (k < 1) {
         throw new NeuroLensException("gaussian ranking: k must be >= 1, found " + k);
       }
@@ -44,9 +49,14 @@ public final class GaussianRanker {
       }
     }
 
-    /** k = 50, maxRows = 1000, seed 42. */
+    /** k = 50, maxRows = 1000, pool = 1024, seed 42. */
     public static Options defaults() {
-      return new Options(50, 1000, 42);
+      return new Options(50, 1000, 1024, 42);
+    }
+
+    /** All neurons are candidates (exact greedy). */
+    public static Options of(int k, int maxRows, long seed) {
+      return new Options(k, maxRows, 0, seed);
     }
   }
 
@@ -84,22 +94,41 @@ public final class GaussianRanker {
       System.arraycopy(chunk, 0, data, at[0] * f, m * f);
       at[0] += m;
     });
-    double[] scores = new double[f];
+    int poolSize = options.pool() == 0 ? f : Math.min(f, Math.max(k, options.pool()));
+    double[] single = null;
+    int[] pool = new int[f];
+    for (int d = 0; d < f; d++) {
+      pool[d] = d;
+    }
+    float[] poolData = data;
+    if (poolSize < f) {
+      try (NDManager manager = NDManager.newBaseManager()) {
+        single = new State(manager, data, n, f, y, c, 1).candidateScores(1);
+      }
+      pool = java.util.Arrays.copyOf(Columns.descending(single), poolSize);
+      poolData = new float[n * poolSize];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < poolSize; j++) {
+          poolData[i * poolSize + j] = data[i * f + pool[j]];
+        }
+      }
+    }
+    double[] scores = new double[poolSize];
     int[] selected = new int[k];
     double[] gains = new double[k];
     try (NDManager manager = NDManager.newBaseManager()) {
-      State s = new State(manager, data, n, f, y, c, k);
+      State s = new State(manager, poolData, n, poolSize, y, c, k);
       for (int t = 0; t < k; t++) {
         double[] candidate = s.candidateScores(t + 1);
         int best = -1;
-        for (int d = 0; d < f; d++) {
+        for (int d = 0; d < poolSize; d++) {
           if (!s.chosen[d] && (best < 0 || candidate[d] > candidate[best])) {
             best = d;
           }
         }
         selected[t] = best;
         gains[t] = candidate[best];
-        System.arraycopy(candidate, 0, scores, 0, f);
+        System.arraycopy(candidate, 0, scores, 0, poolSize);
         s.add(best, t);
       }
     }
@@ -108,24 +137,36 @@ public final class GaussianRanker {
     int[] ordering = new int[f];
     double[] out = new double[f];
     for (int t = 0; t < k; t++) {
-      ordering[t] = ids[selected[t]];
+      ordering[t] = ids[pool[selected[t]]];
       out[t] = gains[t];
-      used[selected[t]] = true;
+      used[pool[selected[t]]] = true;
     }
-    int[] rest = Columns.descending(scores);
     int pos = k;
-    for (int d : rest) {
-      if (!used[d]) {
-        ordering[pos] = ids[d];
+    for (int d : Columns.descending(scores)) {
+      if (!used[pool[d]]) {
+        used[pool[d]] = true;
+        ordering[pos] = ids[pool[d]];
         out[pos++] = scores[d];
+      }
+    }
+    if (single != null) {
+      for (int d : Columns.descending(single)) {
+        if (!used[d]) {
+          ordering[pos] = ids[d];
+          out[pos++] = single[d];
+        }
       }
     }
     Map<String, String> params = new LinkedHashMap<>();
     params.put("task", task.name());
     params.put("k", Integer.toString(k));
     params.put("rows", Integer.toString(n));
+    params.put("pool", Integer.toString(poolSize));
     params.put("seed", Long.toString(options.seed()));
-    params.put("score", "estimated mutual information (nats) after adding the neuron");
+    params.put(
+        "score",
+        "selected: estimated mutual information (nats) after adding the neuron; the rest: the "
+            + "last step's score (pool), then the single-neuron score");
     return new NeuronRanking("gaussian", ordering, out, null, null, params);
   }
 
@@ -170,6 +211,7 @@ public final class GaussianRanker {
     private final NDArray basis; // (C, F, k) columns (zero beyond those filled) Lambda_c(., s_j | s_<j) / sqrt(var)
     private final NDArray logPrior; // (C)
     private final double[] counts;
+    private final int[] gold;
     final boolean[] chosen;
 
     State(NDManager manager, float[] data, int n, int f, int[] y, int c, int kmax) {
@@ -179,6 +221,7 @@ public final class GaussianRanker {
       this.c = c;
       chosen = new boolean[f];
       counts = new double[c];
+      gold = y.clone();
       float[] hot = new float[c * n];
       for (int i = 0; i < n; i++) {
         hot[y[i] * n + i] = 1f;
@@ -225,23 +268,34 @@ public final class GaussianRanker {
           alpha[k] = (float) (counts[k] + 2.0 * dims + 3); // n_c + nu0 + dims + 1, nu0 = dims + 2
           logAlpha[k] = (float) (dims * Math.log(alpha[k]));
         }
-        NDArray a = sub.create(alpha).reshape(c, 1, 1);
-        NDArray constant =
-            logPrior.add(sub.create(logAlpha).mul(0.5f)).sub(logDet.mul(0.5f)).reshape(c, 1, 1);
-        NDArray gold = oneHot.reshape(c, n, 1);
+        NDArray a = sub.create(alpha).reshape(c, 1);
+        // joint log p(c, x_{S+d}) = A[c, i] + B[c, d] + G[c, d] * r[c, i, d]^2 with
+        // A = log pi_c + dims/2 log alpha_c - 1/2 log det Lambda_c,SS - alpha_c/2 maha_ci,
+        // B = -1/2 log v_cd, G = -alpha_c / (2 v_cd)
+        NDArray aTerm =
+            logPrior.add(sub.create(logAlpha).mul(0.5f)).sub(logDet.mul(0.5f)).reshape(c, 1)
+                .sub(maha.mul(a).mul(0.5f))
+                .reshape(c, n, 1);
+        long[] goldIndex = new long[n];
+        for (int i = 0; i < n; i++) {
+          goldIndex[i] = (long) gold[i] * n + i;
+        }
+        NDArray goldRows = sub.create(goldIndex);
         double entropy = 0;
         for (double cnt : counts) {
           entropy -= cnt / n * Math.log(cnt / n);
         }
         for (int d0 = 0; d0 < f; d0 += BLOCK) {
           int d1 = Math.min(f, d0 + BLOCK);
+          int width = d1 - d0;
           try (NDManager block = sub.newSubManager()) {
-            block.tempAttachAll(residual, condVar, maha, a, constant, gold);
+            block.tempAttachAll(residual, condVar, a, aTerm, goldRows);
             NDArray r = residual.get(new NDIndex(":, :, " + d0 + ":" + d1)); // (C, N, b)
-            NDArray v = condVar.get(new NDIndex(":, " + d0 + ":" + d1)).reshape(c, 1, d1 - d0);
-            NDArray m = maha.reshape(c, n, 1).add(r.square().div(v)); // (C, N, b)
-            NDArray joint = constant.sub(v.log().mul(0.5f)).sub(m.mul(a).mul(0.5f));
-            NDArray logPost = joint.logSoftmax(0).mul(gold).sum(new int[] {0}); // (N, b)
+            NDArray v = condVar.get(new NDIndex(":, " + d0 + ":" + d1)); // (C, b)
+            NDArray g = a.div(v).mul(-0.5f).reshape(c, 1, width);
+            NDArray bTerm = v.log().mul(-0.5f).reshape(c, 1, width);
+            NDArray joint = r.square().mul(g).add(bTerm).add(aTerm); // (C, N, b)
+            NDArray logPost = joint.logSoftmax(0).reshape(c * n, width).get(goldRows); // (N, b)
             float[] mean = logPost.mean(new int[] {0}).toFloatArray();
             for (int d = d0; d < d1; d++) {
               out[d] = chosen[d] ? Double.NEGATIVE_INFINITY : mean[d - d0] + entropy;

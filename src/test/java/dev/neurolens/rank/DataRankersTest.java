@@ -70,13 +70,28 @@ class DataRankersTest {
     Synthetic s = Synthetic.planted(600, 60, 4, 2.5f, 23);
     ProbeTask task = ProbeTask.classification("t", 4, s.labels);
     NeuronRanking r =
-        GaussianRanker.rank(s.x, Synthetic.range(0, 600), task, new GaussianRanker.Options(4, 400, 1));
+        GaussianRanker.rank(s.x, Synthetic.range(0, 600), task, GaussianRanker.Options.of(4, 400, 1));
     assertEquals(set(s.planted), set(r.top(4)));
     double[] scores = r.scores();
     for (int t = 1; t < 4; t++) {
       assertTrue(scores[t] > scores[t - 1], "mutual information grows with each planted neuron");
     }
     int[] sorted = r.ordering();
+    Arrays.sort(sorted);
+    assertArrayEquals(Synthetic.range(0, 60), sorted);
+  }
+
+  @Test
+  void gaussian_candidatePool_sameSelectionAsExact_permutation() {
+    Synthetic s = Synthetic.planted(600, 60, 4, 2.5f, 23);
+    ProbeTask task = ProbeTask.classification("t", 4, s.labels);
+    int[] rows = Synthetic.range(0, 600);
+    NeuronRanking exact = GaussianRanker.rank(s.x, rows, task, GaussianRanker.Options.of(4, 1000, 1));
+    NeuronRanking pooled = GaussianRanker.rank(s.x, rows, task, new GaussianRanker.Options(4, 1000, 8, 1));
+    assertArrayEquals(exact.top(4), pooled.top(4));
+    assertEquals(exact.scores()[3], pooled.scores()[3], 1e-4);
+    assertEquals("8", pooled.parameters().get("pool"));
+    int[] sorted = pooled.ordering();
     Arrays.sort(sorted);
     assertArrayEquals(Synthetic.range(0, 60), sorted);
   }
@@ -97,7 +112,7 @@ class DataRankersTest {
     }
     ProbeTask task = ProbeTask.classification("t", 4, labels);
     NeuronRanking r =
-        GaussianRanker.rank(DenseActivations.of(m), Synthetic.range(0, n), task, new GaussianRanker.Options(2, 1000, 1));
+        GaussianRanker.rank(DenseActivations.of(m), Synthetic.range(0, n), task, GaussianRanker.Options.of(2, 1000, 1));
     Set<Integer> firstTwo = set(r.top(2));
     assertTrue(firstTwo.contains(2), "independent feature chosen, got " + firstTwo);
     assertTrue(!firstTwo.equals(Set.of(0, 1)), "duplicate pair chosen: " + firstTwo);
@@ -108,7 +123,7 @@ class DataRankersTest {
     Synthetic s = Synthetic.planted(300, 12, 3, 1.5f, 25);
     ProbeTask task = ProbeTask.classification("t", 3, s.labels);
     NeuronRanking r =
-        GaussianRanker.rank(s.x, Synthetic.range(0, 300), task, new GaussianRanker.Options(4, 1000, 1));
+        GaussianRanker.rank(s.x, Synthetic.range(0, 300), task, GaussianRanker.Options.of(4, 1000, 1));
     float[][] m = new float[300][12];
     float[] buf = new float[300 * 12];
     s.x.read(0, 300, buf);
