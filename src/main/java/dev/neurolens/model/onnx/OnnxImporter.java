@@ -192,7 +192,7 @@ public final class OnnxImporter {
       if (n.getOpType().equals("LayerNormalization")) {
         for (AttributeProto a : n.getAttributeList()) {
           if (a.getName().equals("epsilon")) {
-            return a.getF();
+            return Double.parseDouble(Float.toString(a.getF()));
           }
         }
         return 1e-5;
@@ -201,7 +201,7 @@ public final class OnnxImporter {
         for (String in : n.getInputList()) {
           double[] c = constantFloats(in, producers, inits);
           if (c != null && c.length == 1 && c[0] > 0 && c[0] < 1) {
-            return c[0];
+            return Double.parseDouble(Float.toString((float) c[0])); // 1e-12, not 9.99999996e-13
           }
         }
       }
