@@ -99,12 +99,15 @@ public final class BertEncoder implements EncoderModel {
   }
 
   private LayerParams layer(int i) {
+    // 1/sqrt(dh) is folded into the query rows of the fused projection (saves a pass over the
+    // (B, H, T, T) scores); the canonical weights in params stay unscaled.
+    float scale = (float) (1 / Math.sqrt(config.headDim()));
     NDArray qkvW = concatRows(
-        p(BertCheckpoint.block(i, "attention.self.query.weight")),
+        p(BertCheckpoint.block(i, "attention.self.query.weight")).mul(scale),
         p(BertCheckpoint.block(i, "attention.self.key.weight")),
         p(BertCheckpoint.block(i, "attention.self.value.weight")));
     NDArray qkvB = concatRows(
-        p(BertCheckpoint.block(i, "attention.self.query.bias")),
+        p(BertCheckpoint.block(i, "attention.self.query.bias")).mul(scale),
         p(BertCheckpoint.block(i, "attention.self.key.bias")),
         p(BertCheckpoint.block(i, "attention.self.value.bias")));
     return new LayerParams(
@@ -332,7 +335,7 @@ public final class BertEncoder implements EncoderModel {
     NDArray k = heads.get(1);
     NDArray v = heads.get(2);
     // (B, H, T, dh) x (B, H, dh, T) -> (B, H, T, T)
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).divi((float) Math.sqrt(dh)).addi(mask);
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).addi(mask); // q is pre-scaled by 1/sqrt(dh)
     NDArray probs = scores.softmax(-1);
     // (B, H, T, T) x (B, H, T, dh) -> (B, H, T, dh) -> (B, T, H, dh) -> (B, T, D)
     NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize());
