@@ -16,6 +16,8 @@ import picocli.CommandLine.ScopeType;
       CommandLine.HelpCommand.class,
       ReportCommand.class,
       LabelCommand.class,
+      ModelCommand.class,
+      BenchCommand.class,
     })
 public final class Main {
 
