@@ -10,19 +10,25 @@ final class Aggregator {
    */
   static void aggregate(
       Aggregation how, float[] rows, int width, int[] positions, float[] dst, int at) {
+    aggregate(how, rows, 0, width, positions, dst, at);
+  }
+
+  /** As above, for the T x W matrix starting at {@code rows[base]}. */
+  static void aggregate(
+      Aggregation how, float[] rows, int base, int width, int[] positions, float[] dst, int at) {
     if (positions.length == 0) {
       java.util.Arrays.fill(dst, at, at + width, 0f);
       return;
     }
     switch (how) {
-      case FIRST -> System.arraycopy(rows, positions[0] * width, dst, at, width);
+      case FIRST -> System.arraycopy(rows, base + positions[0] * width, dst, at, width);
       case LAST ->
-          System.arraycopy(rows, positions[positions.length - 1] * width, dst, at, width);
+          System.arraycopy(rows, base + positions[positions.length - 1] * width, dst, at, width);
       case AVERAGE -> {
         for (int c = 0; c < width; c++) {
           double sum = 0;
           for (int p : positions) {
-            sum += rows[p * width + c];
+            sum += rows[base + p * width + c];
           }
           dst[at + c] = (float) (sum / positions.length);
         }

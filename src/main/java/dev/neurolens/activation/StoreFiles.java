@@ -68,7 +68,7 @@ final class StoreFiles {
   static Path labelFile(Path store, TaskSpec task) {
     return store
         .resolve(LABELS)
-        .resolve(task.name() + (task.kind() == TaskSpec.Kind.CATEGORICAL ? ".i32" : ".f32"));
+        .resolve(task.name().replace(':', '_') + (task.kind() == TaskSpec.Kind.CATEGORICAL ? ".i32" : ".f32"));
   }
 
   /** Deletes {@code path} and everything below it, if it exists. */
