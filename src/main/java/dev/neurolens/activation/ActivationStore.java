@@ -108,7 +108,7 @@ public final class ActivationStore implements AutoCloseable {
     expectSize(StoreFiles.flagsColumn(dir), rows, "token column");
     for (TaskSpec t : spec.tasks()) {
       long n = t.level() == TaskSpec.Level.TOKEN ? rows : snippets;
-      Path f = StoreFiles.labelFile(dir, t);
+      Path f = StoreFiles.labelFile(dir, spec.tasks().indexOf(t), t);
       long size = size(f, "label file");
       if (size != n * 4) {
         throw new NeuroLensException(
@@ -279,7 +279,7 @@ public final class ActivationStore implements AutoCloseable {
   /** Label ids of a categorical task, one per row (token task) or snippet; -1 = no label. */
   public int[] labels(String task) {
     TaskSpec t = task(task, TaskSpec.Kind.CATEGORICAL);
-    ByteBuffer b = readAll(StoreFiles.labelFile(dir, t));
+    ByteBuffer b = readAll(StoreFiles.labelFile(dir, spec.tasks().indexOf(t), t));
     int[] out = new int[b.remaining() / 4];
     b.asIntBuffer().get(out);
     return out;
@@ -298,7 +298,7 @@ public final class ActivationStore implements AutoCloseable {
   /** Values of a numeric task, one per row or snippet; NaN = no value. */
   public float[] targets(String task) {
     TaskSpec t = task(task, TaskSpec.Kind.NUMERIC);
-    ByteBuffer b = readAll(StoreFiles.labelFile(dir, t));
+    ByteBuffer b = readAll(StoreFiles.labelFile(dir, spec.tasks().indexOf(t), t));
     float[] out = new float[b.remaining() / 4];
     b.asFloatBuffer().get(out);
     return out;

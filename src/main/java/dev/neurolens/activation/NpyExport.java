@@ -16,8 +16,9 @@ import java.util.Map;
  * <p>Layout {@link Layout#PER_HOOK}: {@code {hook}.npy} [N, W_h] and {@code first.{hook}.npy},
  * {@code mean.{hook}.npy} [S, W_h] per hook. {@link Layout#CONCATENATED}: {@code activations.npy}
  * [N, sum W_h] (hooks in store order, layer-major columns), {@code first.npy}, {@code mean.npy}.
- * Both: {@code snippet.npy} int32 [N] (store snippet of each row), {@code labels.{task}.npy}
- * (int32 ids or float32 values), {@code meta.json} (hooks, label names), {@code tokens.jsonl}.
+ * Both: {@code snippet.npy} int32 [N] (store snippet of each row), {@code labels.{i}.{task}.npy}
+ * (task i: int32 ids or float32 values; {@code :} and other unsafe characters of the name become
+ * {@code _}), {@code meta.json} (hooks, label names by task), {@code tokens.jsonl}.
  */
 public final class NpyExport {
   /** One file per hook, or one [N, L*D] matrix. */
@@ -73,8 +74,10 @@ public final class NpyExport {
       meta.put("layers", store.manifest().layers());
       meta.put("widths", store.manifest().widths());
       Map<String, Object> labels = new LinkedHashMap<>();
-      for (TaskSpec t : store.tasks()) {
-        Path f = target(out.resolve("labels." + t.name() + ".npy"), overwrite);
+      for (int i = 0; i < store.tasks().size(); i++) {
+        TaskSpec t = store.tasks().get(i);
+        String safe = t.name().replaceAll("[^A-Za-z0-9_.\\-]", "_");
+        Path f = target(out.resolve("labels." + i + "." + safe + ".npy"), overwrite);
         if (t.kind() == TaskSpec.Kind.CATEGORICAL) {
           ints(f, store.labels(t.name()));
           labels.put(t.name(), store.labelNames(t.name()));

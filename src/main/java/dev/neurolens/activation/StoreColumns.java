@@ -102,7 +102,7 @@ final class StoreColumns {
       int at = i;
       List<String> table = sorted.get(task.name());
       LeOutput.atomically(
-          StoreFiles.labelFile(store, task),
+          StoreFiles.labelFile(store, spec.tasks().indexOf(task), task),
           out -> forEachToken(store, nChunks, t -> putLabel(out, task, table, t.labels().get(at))));
     }
     for (int i = 0; i < snippetTasks.size(); i++) {
@@ -110,7 +110,7 @@ final class StoreColumns {
       int at = i;
       List<String> table = sorted.get(task.name());
       LeOutput.atomically(
-          StoreFiles.labelFile(store, task),
+          StoreFiles.labelFile(store, spec.tasks().indexOf(task), task),
           out ->
               forEachSnippet(store, nChunks, s -> putLabel(out, task, table, s.labels().get(at))));
     }

@@ -22,8 +22,8 @@ import java.util.List;
  * chunks/000000/snippets.jsonl        one line per snippet: id, source, rows, labels
  * columns/snippet.i32                 N: store snippet index of each row
  * columns/flags.u8                    N: StoredToken flags
- * labels/{task}.i32                   N (or S): label id, -1 = none  (categorical tasks)
- * labels/{task}.f32                   N (or S): value, NaN = none     (numeric tasks)
+ * labels/{i}.{task}.i32               N (or S): label id, -1 = none  (categorical task i)
+ * labels/{i}.{task}.f32               N (or S): value, NaN = none     (numeric task i)
  * </pre>
  *
  * All integers and floats are little-endian. Chunks are written as {@code 000000.tmp} and renamed.
@@ -65,10 +65,15 @@ final class StoreFiles {
     return store.resolve(COLUMNS).resolve("flags.u8");
   }
 
-  static Path labelFile(Path store, TaskSpec task) {
+  /**
+   * The label file of task number {@code index}: {@code labels/{index}.{safe name}.{i32|f32}}
+   * (the index keeps names that differ only in unsafe characters apart).
+   */
+  static Path labelFile(Path store, int index, TaskSpec task) {
+    String safe = task.name().replaceAll("[^A-Za-z0-9_.\\-]", "_");
     return store
         .resolve(LABELS)
-        .resolve(task.name().replace(':', '_') + (task.kind() == TaskSpec.Kind.CATEGORICAL ? ".i32" : ".f32"));
+        .resolve(index + "." + safe + (task.kind() == TaskSpec.Kind.CATEGORICAL ? ".i32" : ".f32"));
   }
 
   /** Deletes {@code path} and everything below it, if it exists. */

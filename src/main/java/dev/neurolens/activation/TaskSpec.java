@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A label task stored beside the activations.
  *
- * @param name the task name (letters, digits, {@code _ - . :}); {@code :} becomes {@code _} in file names
+ * @param name the task name (e.g. {@code lexical}, {@code lexical:NUMBER})
  * @param kind categorical labels (int ids into a sorted name table) or numeric targets
  * @param level one label per code token (row) or one per snippet
  */
@@ -27,9 +27,8 @@ public record TaskSpec(String name, Kind kind, Level level) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(level, "level");
-    if (!name.matches("[A-Za-z0-9_.:\\-]+")) {
-      throw new IllegalArgumentException(
-          "task name must use only letters, digits, '_', '-', '.', ':', found '" + name + "'");
+    if (name.isBlank() || name.contains("\n")) {
+      throw new IllegalArgumentException("task name must be a non-blank single line, found '" + name + "'");
     }
   }
 

@@ -52,7 +52,7 @@ class InteropTest {
       assertEquals("<f4", a.descr());
       assertArrayEquals(new long[] {s.tokenCount(), 14}, a.shape());
       assertArrayEquals(all(s.view(Synthetic.HOOKS)), a.floats());
-      assertArrayEquals(s.labels("kind"), Npy.read(out.resolve("labels.kind.npy")).ints());
+      assertArrayEquals(s.labels("kind"), Npy.read(out.resolve("labels.0.kind.npy")).ints());
       assertArrayEquals(s.rowSnippets(), Npy.read(out.resolve("snippet.npy")).ints());
       Npy.Array mean = Npy.read(out.resolve("mean.npy"));
       assertArrayEquals(new long[] {25, 14}, mean.shape());

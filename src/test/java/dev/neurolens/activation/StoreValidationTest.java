@@ -51,7 +51,7 @@ class StoreValidationTest {
 
   @Test
   void open_labelsNotMatchingTokens_namesLabelFile() throws Exception {
-    Path f = dir.resolve("labels/kind.i32");
+    Path f = dir.resolve("labels/0.kind.i32");
     byte[] b = Files.readAllBytes(f);
     Files.write(f, java.util.Arrays.copyOf(b, b.length - 8));
     assertMentions(openError(), f.toString(), "labels for", "tokens");
