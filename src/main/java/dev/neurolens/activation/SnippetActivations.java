@@ -12,6 +12,9 @@ import java.util.Objects;
  * <p>Shapes, per hook h of the store (in the store's hook order), T = tokens.size(), W_h its width:
  * {@code tokenRows[h]} is T x W_h row-major, {@code first[h]} and {@code mean[h]} are W_h.
  *
+ * <p>The float arrays are handed over, not copied (they are the bulk of extraction's memory
+ * traffic): whoever builds a SnippetActivations must not change them afterwards.
+ *
  * @param id the corpus id of the snippet
  * @param source where the snippet came from (file path, jar entry)
  * @param labels one label per snippet-level task, in task order ({@code null} = none)
@@ -30,9 +33,9 @@ public record SnippetActivations(
     Objects.requireNonNull(source, "source");
     tokens = List.copyOf(tokens);
     labels = Collections.unmodifiableList(new ArrayList<>(labels));
-    tokenRows = deepCopy(tokenRows);
-    first = deepCopy(first);
-    mean = deepCopy(mean);
+    tokenRows = tokenRows.clone();
+    first = first.clone();
+    mean = mean.clone();
     if (tokenRows.length != first.length || first.length != mean.length) {
       throw new IllegalArgumentException(
           "snippet " + id + ": tokenRows, first and mean must have one entry per hook, found "
@@ -47,14 +50,6 @@ public record SnippetActivations(
                 + mean[h].length);
       }
     }
-  }
-
-  private static float[][] deepCopy(float[][] a) {
-    float[][] c = new float[a.length][];
-    for (int i = 0; i < a.length; i++) {
-      c[i] = a[i].clone();
-    }
-    return c;
   }
 
   /** T, the number of code tokens (= rows). */
