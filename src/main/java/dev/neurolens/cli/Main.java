@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
       LabelCommand.class,
       ModelCommand.class,
       BenchCommand.class,
+      StoreCommand.class,
     })
 public final class Main {
 
