@@ -17,6 +17,8 @@ import picocli.CommandLine.ScopeType;
       ReportCommand.class,
       LabelCommand.class,
       StoreCommand.class,
+      ModelCommand.class,
+      BenchCommand.class,
     })
 public final class Main {
 
