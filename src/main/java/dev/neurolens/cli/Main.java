@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
       ReportCommand.class,
       LabelCommand.class,
       StoreCommand.class,
+      ExtractCommand.class,
       ModelCommand.class,
       BenchCommand.class,
     })
