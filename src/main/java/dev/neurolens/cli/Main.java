@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
       ModelCommand.class,
       BenchCommand.class,
       StoreCommand.class,
+      ExtractCommand.class,
     })
 public final class Main {
 
