@@ -1,0 +1,164 @@
+package dev.neurolens.cli;
+
+import dev.neurolens.activation.ActivationMatrix;
+import dev.neurolens.activation.ActivationStore;
+import dev.neurolens.activation.SentenceRep;
+import dev.neurolens.activation.StoredToken;
+import dev.neurolens.activation.TaskSpec;
+import dev.neurolens.concept.ControlTasks.ControlTask;
+import dev.neurolens.model.HookName;
+import dev.neurolens.probe.LayerLayout;
+import dev.neurolens.probe.ProbeTask;
+import dev.neurolens.probe.Splits;
+import dev.neurolens.util.NeuroLensException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One task of an activation store made ready for the probe stage: the N x (L * D) activation view
+ * (layer-major), its layer layout, the task (and its control task, ALGORITHMS.md section 3), and
+ * train/dev/test rows split by snippet (no snippet in two splits). Rows without a label are in no
+ * split.
+ *
+ * @param store the open store
+ * @param hooks the hook points of the view, in layer order
+ * @param x N x F activations (N tokens, or snippets for a snippet-level task)
+ * @param layout L and D of x, with hook names
+ * @param task the real task over the rows of x
+ * @param control its control task over the same rows, or null (regression and snippet tasks)
+ * @param splits train/dev/test rows
+ * @param rowSnippet the snippet index of every row of x
+ * @param tokenTexts the token text of every row (the snippet id for snippet-level tasks)
+ */
+record StoreTask(
+    ActivationStore store,
+    List<HookName> hooks,
+    ActivationMatrix x,
+    LayerLayout layout,
+    ProbeTask task,
+    ProbeTask control,
+    Splits splits,
+    int[] rowSnippet,
+    String[] tokenTexts) {
+
+  static final double DEV = 0.1;
+  static final double TEST = 0.1;
+
+  /** Loads {@code taskName} from {@code store} over its default hooks (every hook of the first hook's width). */
+  static StoreTask load(ActivationStore store, String taskName, long seed, boolean withControl) {
+    TaskSpec spec =
+        store.tasks().stream()
+            .filter(t -> t.name().equals(taskName))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new NeuroLensException(
+                        store.dir() + ": no task '" + taskName + "' (tasks: "
+                            + store.tasks().stream().map(TaskSpec::name).toList() + ")"));
+    List<HookName> hooks = uniformHooks(store);
+    int d = store.width(hooks.get(0));
+    LayerLayout layout = new LayerLayout(hooks.size(), d, hooks.stream().map(HookName::toString).toList());
+    boolean snippetLevel = spec.level() == TaskSpec.Level.SNIPPET;
+    ActivationMatrix x = snippetLevel ? store.sentenceView(SentenceRep.MEAN, hooks, null) : store.view(hooks);
+    int n = x.rows();
+    int[] rowSnippet;
+    String[] texts = new String[n];
+    if (snippetLevel) {
+      rowSnippet = new int[n];
+      var snippets = store.snippets();
+      for (int i = 0; i < n; i++) {
+        rowSnippet[i] = i;
+        texts[i] = snippets.get(i).id();
+      }
+    } else {
+      rowSnippet = store.rowSnippets();
+      int step = 65536;
+      for (int r = 0; r < n; r += step) {
+        List<StoredToken> t = store.tokens(r, Math.min(step, n - r));
+        for (int i = 0; i < t.size(); i++) {
+          texts[r + i] = t.get(i).text();
+        }
+      }
+    }
+    Splits all = Splits.byGroup(rowSnippet, DEV, TEST, seed);
+    if (spec.kind() == TaskSpec.Kind.NUMERIC) {
+      float[] targets = store.targets(taskName).clone();
+      boolean[] ok = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        ok[i] = Float.isFinite(targets[i]);
+        if (!ok[i]) {
+          targets[i] = 0f;
+        }
+      }
+      return new StoreTask(store, hooks, x, layout, ProbeTask.regression(taskName, targets), null,
+          keep(all, ok, taskName), rowSnippet, texts);
+    }
+    int[] labels = store.labels(taskName).clone();
+    List<String> names = store.labelNames(taskName);
+    boolean[] ok = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      ok[i] = labels[i] >= 0;
+      if (!ok[i]) {
+        labels[i] = 0;
+      }
+    }
+    Splits splits = keep(all, ok, taskName);
+    ProbeTask task = ProbeTask.classification(taskName, names, labels);
+    ProbeTask control = withControl && !snippetLevel ? control(task, splits, texts, seed) : null;
+    return new StoreTask(store, hooks, x, layout, task, control, splits, rowSnippet, texts);
+  }
+
+  /** The store's hooks that share the first hook's width (e.g. embed.out + every resid_post). */
+  static List<HookName> uniformHooks(ActivationStore store) {
+    List<HookName> hooks = new ArrayList<>();
+    int d = store.width(store.hooks().get(0));
+    for (HookName h : store.hooks()) {
+      if (store.width(h) == d) {
+        hooks.add(h);
+      }
+    }
+    return hooks;
+  }
+
+  /**
+   * The control task: each token type gets one label drawn from the empirical training label
+   * distribution, a function of (seed, type) only, shared by all splits.
+   */
+  static ProbeTask control(ProbeTask task, Splits splits, String[] texts, long seed) {
+    int k = task.numClasses();
+    double[] counts = new double[k];
+    int[] labels = task.labels();
+    for (int r : splits.train()) {
+      counts[labels[r]]++;
+    }
+    double total = Arrays.stream(counts).sum();
+    double[] cumulative = new double[k];
+    double acc = 0;
+    for (int c = 0; c < k; c++) {
+      acc += counts[c] / total;
+      cumulative[c] = acc;
+    }
+    cumulative[k - 1] = 1.0;
+    ControlTask ct = new ControlTask(task.name(), task.labelNames(), cumulative, seed, false);
+    int[] control = new int[texts.length];
+    List<String> names = task.labelNames();
+    for (int i = 0; i < texts.length; i++) {
+      control[i] = names.indexOf(ct.labelOf(texts[i] == null ? "" : texts[i]));
+    }
+    return ProbeTask.classification(task.name() + ".control", names, control);
+  }
+
+  private static Splits keep(Splits s, boolean[] ok, String task) {
+    int[] train = filter(s.train(), ok);
+    int[] test = filter(s.test(), ok);
+    if (train.length == 0 || test.length == 0) {
+      throw new NeuroLensException("task " + task + ": no labelled rows in the train or test split");
+    }
+    return new Splits(train, filter(s.dev(), ok), test);
+  }
+
+  private static int[] filter(int[] rows, boolean[] ok) {
+    return Arrays.stream(rows).filter(r -> ok[r]).toArray();
+  }
+}
