@@ -195,10 +195,16 @@ public final class ExtractCommand implements Callable<Integer> {
       case "file" -> Unit.FILE;
       default -> throw new NeuroLensException("--unit: must be method or file, found " + unit);
     };
+    return labelCorpus(corpus, lang, u, maxSnippets, maxTokens, seed, tasks, out.quiet());
+  }
+
+  /** Reads and labels a corpus: the extraction inputs, their store tasks and the corpus hash. */
+  static Inputs labelCorpus(String corpus, String lang, Unit u, int maxSnippets, int maxTokens,
+      long seed, List<String> tasks, boolean quiet) {
     List<dev.neurolens.concept.TaskSpec> specs = Tasks.parseAll(tasks);
     Corpus c = CorpusReader.builder().optLang(lang).optUnit(u).optMaxSnippets(maxSnippets)
-        .optMaxTokens(maxTokens).optSeed(seed).optProgress(!out.quiet()).build().read(corpus);
-    LabelledCorpus lc = CodeLabeller.builder().optProgress(!out.quiet()).build()
+        .optMaxTokens(maxTokens).optSeed(seed).optProgress(!quiet).build().read(corpus);
+    LabelledCorpus lc = CodeLabeller.builder().optProgress(!quiet).build()
         .labelCorpus(c, new LinkedHashSet<>(specs.stream().map(dev.neurolens.concept.TaskSpec::name).toList()));
     if (lc.snippets().isEmpty()) {
       throw new NeuroLensException("--corpus " + corpus + ": no snippet left after labelling (skipped " + lc.skipped() + ")");
