@@ -14,6 +14,7 @@ import picocli.CommandLine.ScopeType;
     description = "Neuron- and layer-level analysis of transformer models of source code.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      ReportCommand.class,
     })
 public final class Main {
 

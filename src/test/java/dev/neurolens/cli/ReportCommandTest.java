@@ -1,0 +1,78 @@
+package dev.neurolens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.util.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportCommandTest {
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int exit = Main.commandLine().execute(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void report_sampleWithJson_writesReportAndPrintsPathAndBytes(@TempDir Path dir) throws Exception {
+    Path results = dir.resolve("results.json");
+    try (InputStream in = getClass().getResourceAsStream("/dev/neurolens/report/results-sample.json")) {
+      Files.copy(in, results);
+    }
+    Path html = dir.resolve("out/report.html");
+    Run r = run("report", "--results", results.toString(), "--out", html.toString(), "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode json = Json.MAPPER.readTree(r.out());
+    assertEquals(html.toString(), json.get("report").asText());
+    assertEquals(Files.size(html), json.get("bytes").asLong());
+    assertTrue(Files.readString(html).startsWith("<!DOCTYPE html>"));
+  }
+
+  @Test
+  void report_missingResults_exit2OneLineNamingFileNoReport(@TempDir Path dir) {
+    Path results = dir.resolve("missing/results.json");
+    Path html = dir.resolve("report.html");
+    Run r = run("report", "--results", results.toString(), "--out", html.toString());
+    assertEquals(2, r.exit());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains(results.toString()), r.err());
+    assertFalse(Files.exists(html));
+  }
+
+  @Test
+  void report_corruptResults_exit2NoPartialReport(@TempDir Path dir) throws Exception {
+    Path results = dir.resolve("results.json");
+    Files.writeString(results, "{\"model\": {\"id\": \"m\"}, \"corpus\": {\"spec\": ");
+    Path html = dir.resolve("report.html");
+    Run r = run("report", "--results", results.toString(), "--out", html.toString(), "--json");
+    assertEquals(2, r.exit());
+    assertEquals("", r.out());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains(results + ": not valid JSON"), r.err());
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(1, files.count(), "only results.json: no report and no temp file");
+    }
+  }
+}
