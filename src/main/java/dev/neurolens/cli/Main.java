@@ -15,6 +15,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       CommandLine.HelpCommand.class,
       ReportCommand.class,
+      LabelCommand.class,
     })
 public final class Main {
 

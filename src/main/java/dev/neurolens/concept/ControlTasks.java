@@ -1,0 +1,100 @@
+package dev.neurolens.concept;
+
+import dev.neurolens.util.NeuroLensException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Control tasks (Hewitt &amp; Liang; ALGORITHMS.md section 3): every token type gets one random
+ * label among the K training labels, drawn from the empirical training distribution ({@link
+ * Distribution#SAME}) or uniformly.
+ *
+ * <p>The draw for a type is a function of (seed, type) only, so the mapping is shared by
+ * train/dev/test and a type first seen in dev/test gets its label the same way, whatever the order
+ * of queries.
+ */
+public final class ControlTasks {
+  /** How a type's control label is drawn. */
+  public enum Distribution {
+    SAME,
+    UNIFORM
+  }
+
+  /**
+   * A fitted control task for one real token task.
+   *
+   * @param task the real task's name
+   * @param labels the K training labels, sorted
+   * @param cumulative cumulative draw probabilities, one per label (last = 1)
+   * @param seed the seed of the type -> label draw
+   * @param lowercase whether token types are lower-cased first
+   */
+  public record ControlTask(String task, List<String> labels, double[] cumulative, long seed, boolean lowercase) {
+    public ControlTask {
+      labels = List.copyOf(labels);
+      cumulative = cumulative.clone();
+      if (labels.isEmpty() || cumulative.length != labels.size()) {
+        throw new IllegalArgumentException("ControlTask " + task + ": need one probability per label, found "
+            + cumulative.length + " for " + labels.size());
+      }
+    }
+
+    /** The control label of a token type (its text). */
+    public String labelOf(String tokenText) {
+      String type = lowercase ? tokenText.toLowerCase(Locale.ROOT) : tokenText;
+      long h = seed;
+      for (byte b : type.getBytes(StandardCharsets.UTF_8)) {
+        h = (h ^ b) * 0x100000001b3L;
+      }
+      double u = new SplittableRandom(h).nextDouble();
+      for (int i = 0; i < cumulative.length; i++) {
+        if (u < cumulative[i]) {
+          return labels.get(i);
+        }
+      }
+      return labels.get(labels.size() - 1);
+    }
+
+    /** Control labels for every token of {@code s}. */
+    public List<String> labels(LabelledSnippet s) {
+      return s.tokens().stream().map(t -> labelOf(t.text())).toList();
+    }
+
+    @Override
+    public double[] cumulative() {
+      return cumulative.clone();
+    }
+  }
+
+  private ControlTasks() {}
+
+  /** Fits the control task of token task {@code task} on the training snippets. */
+  public static ControlTask fit(List<LabelledSnippet> train, String task, Distribution dist, long seed, boolean lowercase) {
+    Map<String, Long> counts = new TreeMap<>();
+    for (LabelledSnippet s : train) {
+      List<String> labels = s.tokenLabels().get(task);
+      if (labels == null) {
+        throw new NeuroLensException("--control: task " + task + " is not a token task of this labelling");
+      }
+      labels.forEach(l -> counts.merge(l, 1L, Long::sum));
+    }
+    if (counts.isEmpty()) {
+      throw new NeuroLensException("--control: no training tokens for task " + task);
+    }
+    List<String> labels = new ArrayList<>(counts.keySet());
+    double total = counts.values().stream().mapToLong(Long::longValue).sum();
+    double[] cum = new double[labels.size()];
+    double acc = 0;
+    for (int i = 0; i < labels.size(); i++) {
+      acc += dist == Distribution.SAME ? counts.get(labels.get(i)) / total : 1.0 / labels.size();
+      cum[i] = acc;
+    }
+    cum[cum.length - 1] = 1.0;
+    return new ControlTask(task, labels, cum, seed, lowercase);
+  }
+}
