@@ -16,6 +16,10 @@ import picocli.CommandLine.ScopeType;
       CommandLine.HelpCommand.class,
       ReportCommand.class,
       LabelCommand.class,
+      ModelCommand.class,
+      BenchCommand.class,
+      StoreCommand.class,
+      ExtractCommand.class,
     })
 public final class Main {
 

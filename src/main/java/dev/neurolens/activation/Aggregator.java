@@ -1,0 +1,38 @@
+package dev.neurolens.activation;
+
+/** Combines the vectors of a code token's pieces into one vector ({@link Aggregation}). */
+final class Aggregator {
+  private Aggregator() {}
+
+  /**
+   * Writes the aggregate of rows {@code positions} of {@code rows} (T x W row-major, positions
+   * ascending) to {@code dst[at .. at + W)}; no positions gives zeros.
+   */
+  static void aggregate(
+      Aggregation how, float[] rows, int width, int[] positions, float[] dst, int at) {
+    aggregate(how, rows, 0, width, positions, dst, at);
+  }
+
+  /** As above, for the T x W matrix starting at {@code rows[base]}. */
+  static void aggregate(
+      Aggregation how, float[] rows, int base, int width, int[] positions, float[] dst, int at) {
+    if (positions.length == 0) {
+      java.util.Arrays.fill(dst, at, at + width, 0f);
+      return;
+    }
+    switch (how) {
+      case FIRST -> System.arraycopy(rows, base + positions[0] * width, dst, at, width);
+      case LAST ->
+          System.arraycopy(rows, base + positions[positions.length - 1] * width, dst, at, width);
+      case AVERAGE -> {
+        for (int c = 0; c < width; c++) {
+          double sum = 0;
+          for (int p : positions) {
+            sum += rows[base + p * width + c];
+          }
+          dst[at + c] = (float) (sum / positions.length);
+        }
+      }
+    }
+  }
+}

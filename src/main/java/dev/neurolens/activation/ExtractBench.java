@@ -1,0 +1,75 @@
+package dev.neurolens.activation;
+
+import ai.djl.ndarray.NDManager;
+import dev.neurolens.model.EncoderModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Extraction throughput against the plain forward pass on the same batches (a benchmark that
+ * prints figures, never a test).
+ */
+public final class ExtractBench {
+  private ExtractBench() {}
+
+  /**
+   * @param codeTokens code tokens extracted
+   * @param modelTokens model input tokens (pieces and specials, windows counted once each)
+   * @param forwardTokensPerS code tokens per second of plain forward passes (last hidden state
+   *     copied to the heap) over the extraction's batches
+   * @param extractTokensPerS code tokens per second of the whole extraction into a store
+   * @param ratio extract / forward
+   * @param peakRssBytes peak resident set size of this process (VmHWM), or -1 if unknown
+   * @param storeBytes size of the store written
+   */
+  public record Figures(
+      long codeTokens, long modelTokens, double forwardTokensPerS, double extractTokensPerS,
+      double ratio, long peakRssBytes, long storeBytes) {}
+
+  /** Runs the plain forward over the planned batches, then the extraction into {@code store}. */
+  public static Figures run(
+      EncoderModel model, List<ExtractionInput> inputs, ExtractOptions options, Path store) {
+    Extractor ex = new Extractor(options);
+    StoreSpec spec = ex.spec(model);
+    Extractor.WindowRunner runner =
+        new Extractor.WindowRunner(model, spec.hooks(), spec.widths(), options);
+    long codeTokens = inputs.stream().mapToLong(i -> i.tokens().size()).sum();
+    long modelTokens = 0;
+    long t0 = System.nanoTime();
+    try (NDManager root = NDManager.newBaseManager()) {
+      for (int start = 0; start < inputs.size(); ) {
+        int end = Extractor.groupEnd(inputs, start, options.groupTokens());
+        Extractor.WindowRunner.Plan plan = runner.plan(inputs.subList(start, end));
+        for (int[] batch : plan.batches) {
+          try (NDManager m = root.newSubManager()) {
+            var b = plan.batch(batch);
+            modelTokens += b.tokenCount();
+            model.forward(m, b).toFloatArray();
+          }
+        }
+        start = end;
+      }
+    }
+    double forwardSeconds = (System.nanoTime() - t0) / 1e9;
+    ExtractionResult r = ex.extract(model, inputs, store, StoreWriter.Mode.OVERWRITE);
+    double forward = codeTokens / forwardSeconds;
+    return new Figures(codeTokens, modelTokens, forward, r.tokensPerSecond(),
+        r.tokensPerSecond() / forward, peakRss(), r.bytes());
+  }
+
+  /** VmHWM of /proc/self/status in bytes, or -1. */
+  static long peakRss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,134 @@
+package dev.neurolens.activation;
+
+import dev.neurolens.model.HookName;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings of an {@link Extractor}.
+ *
+ * @param hooks hook points to capture; empty = {@code embed.out} and every
+ *     {@code blocks.{i}.resid_post} (Hugging Face hidden_states)
+ * @param aggregation how a code token's pieces are combined
+ * @param includeSpecial also store rows for the model's special tokens (flag SPECIAL)
+ * @param context code tokens of overlap on each side of a window of a long snippet
+ * @param batchTokens token budget of a batch (rows x longest row)
+ * @param groupTokens code tokens per extraction group: snippets of a group are batched together
+ *     (sorted by length) and written in corpus order; bounds the heap used for results
+ * @param dtype store element type
+ * @param chunkRows rows per store chunk
+ * @param tasks label tasks of the store
+ * @param corpusHash the corpus hash recorded in the manifest
+ * @param quiet no progress bar
+ */
+public record ExtractOptions(
+    List<HookName> hooks,
+    Aggregation aggregation,
+    boolean includeSpecial,
+    int context,
+    int batchTokens,
+    int groupTokens,
+    StoreDtype dtype,
+    int chunkRows,
+    List<TaskSpec> tasks,
+    String corpusHash,
+    boolean quiet) {
+
+  /** Default batch budget on CPU: 16 snippets of 256 pieces. */
+  public static final int DEFAULT_BATCH_TOKENS = 4096;
+
+  public ExtractOptions {
+    hooks = List.copyOf(hooks);
+    tasks = List.copyOf(tasks);
+    if (context < 0) {
+      throw new IllegalArgumentException("context must be >= 0, found " + context);
+    }
+    if (batchTokens < 1 || groupTokens < 1) {
+      throw new IllegalArgumentException(
+          "batchTokens and groupTokens must be >= 1, found " + batchTokens + ", " + groupTokens);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link ExtractOptions}; every setting is optional. */
+  public static final class Builder {
+    private final List<HookName> hooks = new ArrayList<>();
+    private Aggregation aggregation = Aggregation.LAST;
+    private boolean includeSpecial;
+    private int context;
+    private int batchTokens = DEFAULT_BATCH_TOKENS;
+    private int groupTokens = -1;
+    private StoreDtype dtype = StoreDtype.FLOAT16;
+    private int chunkRows = StoreSpec.DEFAULT_CHUNK_ROWS;
+    private final List<TaskSpec> tasks = new ArrayList<>();
+    private String corpusHash = "";
+    private boolean quiet = true;
+
+    private Builder() {}
+
+    public Builder optHooks(List<HookName> hooks) {
+      this.hooks.clear();
+      this.hooks.addAll(hooks);
+      return this;
+    }
+
+    public Builder optAggregation(Aggregation a) {
+      this.aggregation = a;
+      return this;
+    }
+
+    public Builder optIncludeSpecial(boolean include) {
+      this.includeSpecial = include;
+      return this;
+    }
+
+    public Builder optContext(int tokens) {
+      this.context = tokens;
+      return this;
+    }
+
+    public Builder optBatchTokens(int tokens) {
+      this.batchTokens = tokens;
+      return this;
+    }
+
+    public Builder optGroupTokens(int tokens) {
+      this.groupTokens = tokens;
+      return this;
+    }
+
+    public Builder optDtype(StoreDtype d) {
+      this.dtype = d;
+      return this;
+    }
+
+    public Builder optChunkRows(int rows) {
+      this.chunkRows = rows;
+      return this;
+    }
+
+    public Builder addTask(TaskSpec t) {
+      this.tasks.add(t);
+      return this;
+    }
+
+    public Builder optCorpusHash(String hash) {
+      this.corpusHash = hash;
+      return this;
+    }
+
+    public Builder optProgress(boolean show) {
+      this.quiet = !show;
+      return this;
+    }
+
+    public ExtractOptions build() {
+      int group = groupTokens > 0 ? groupTokens : Math.max(2048, 2 * batchTokens);
+      return new ExtractOptions(hooks, aggregation, includeSpecial, context, batchTokens, group,
+          dtype, chunkRows, tasks, corpusHash, quiet);
+    }
+  }
+}

@@ -1,0 +1,355 @@
+package dev.neurolens.activation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.Encoding;
+import dev.neurolens.model.HookName;
+import dev.neurolens.model.TokenBatch;
+import dev.neurolens.util.Progress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns (model, code snippets with code tokens and labels) into an {@link ActivationStore}.
+ *
+ * <p>Per snippet: tokenize the code once; align pieces to code tokens by character offsets
+ * ({@link PieceAlignment}); split into windows when longer than the model's positions
+ * ({@link Windows}); capture the hooks; aggregate each code token's pieces ({@link Aggregation});
+ * keep the first-position vector and the mean of the code-token vectors (zero-piece tokens
+ * excluded) as sentence representations. Snippets are processed in groups of about
+ * {@code groupTokens} code tokens: a group's windows are sorted by length and packed into batches
+ * by {@code batchTokens}, and its snippets are written in corpus order. Resuming a crashed run
+ * re-runs the group holding the first missing snippet with the same batches, so the store is
+ * byte-identical to an uninterrupted run.
+ */
+public final class Extractor {
+  private final ExtractOptions options;
+
+  public Extractor(ExtractOptions options) {
+    this.options = options;
+  }
+
+  /** The hooks extracted from {@code model}: the options' hooks, or the hidden states. */
+  public List<HookName> hooks(EncoderModel model) {
+    if (!options.hooks().isEmpty()) {
+      for (HookName h : options.hooks()) {
+        if (!model.hookNames().contains(h)) {
+          throw new dev.neurolens.util.NeuroLensException(
+              "--hooks: " + h + " is not a hook point of " + model.id());
+        }
+      }
+      return options.hooks();
+    }
+    List<HookName> hooks = new ArrayList<>();
+    hooks.add(HookName.embedOut());
+    for (int i = 0; i < model.config().numLayers(); i++) {
+      hooks.add(HookName.residPost(i));
+    }
+    return hooks;
+  }
+
+  /** W_h: M for {@code mlp.pre}, else D. */
+  static int width(EncoderModel model, HookName h) {
+    return h.site() == HookName.Site.MLP_PRE
+        ? model.config().intermediateSize()
+        : model.config().hiddenSize();
+  }
+
+  /** The spec of the store this extractor writes for {@code model}. */
+  public StoreSpec spec(EncoderModel model) {
+    StoreSpec.Builder b =
+        StoreSpec.builder()
+            .setModel(model.id(), model.weightChecksum())
+            .optDtype(options.dtype())
+            .optAggregation(options.aggregation())
+            .optCorpusHash(options.corpusHash())
+            .optChunkRows(options.chunkRows());
+    for (HookName h : hooks(model)) {
+      b.addHook(h, width(model, h));
+    }
+    options.tasks().forEach(b::addTask);
+    return b.build();
+  }
+
+  /**
+   * Extracts {@code inputs} (corpus order) into the store at {@code out}, resuming an unfinished
+   * store of the same spec.
+   */
+  public ExtractionResult extract(
+      EncoderModel model, List<ExtractionInput> inputs, Path out, StoreWriter.Mode mode) {
+    long t0 = System.nanoTime();
+    StoreSpec spec = spec(model);
+    long codeTokens = 0;
+    int resumed;
+    StoreManifest manifest;
+    try (StoreWriter writer = StoreWriter.open(out, spec, mode);
+        NDManager root = NDManager.newBaseManager();
+        Progress bar = Progress.start("extract", inputs.size(), "snippets", options.quiet())) {
+      resumed = writer.completedSnippets();
+      if (resumed > inputs.size()) {
+        throw new dev.neurolens.util.NeuroLensException(
+            out + ": the unfinished store holds " + resumed + " snippets but the corpus has only "
+                + inputs.size());
+      }
+      WindowRunner runner = new WindowRunner(model, spec.hooks(), spec.widths(), options);
+      bar.step(resumed);
+      int start = 0;
+      while (start < inputs.size()) {
+        int end = groupEnd(inputs, start, options.groupTokens());
+        if (end > resumed) {
+          List<SnippetActivations> done = runner.run(root, inputs.subList(start, end));
+          for (int i = Math.max(start, resumed); i < end; i++) {
+            SnippetActivations s = done.get(i - start);
+            writer.append(s);
+            codeTokens += inputs.get(i).tokens().size();
+            bar.step(1);
+          }
+          double secs = (System.nanoTime() - t0) / 1e9;
+          bar.extraMessage(String.format("%.0f tokens/s", codeTokens / Math.max(secs, 1e-9)));
+        }
+        start = end;
+      }
+      manifest = writer.finish();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long bytes;
+    try (ActivationStore s = ActivationStore.open(out)) {
+      bytes = s.bytes();
+    }
+    return new ExtractionResult(
+        manifest.snippets(), manifest.tokens(), spec.hooks().size(),
+        model.config().hiddenSize(), codeTokens == 0 ? 0 : codeTokens / seconds, bytes, resumed,
+        seconds);
+  }
+
+  /** End (exclusive) of the group of snippets starting at {@code start}. */
+  static int groupEnd(List<ExtractionInput> inputs, int start, int groupTokens) {
+    int end = start;
+    int tokens = 0;
+    while (end < inputs.size() && (end == start || tokens < groupTokens)) {
+      tokens += inputs.get(end).tokens().size();
+      end++;
+    }
+    return end;
+  }
+
+  /** The ids of a window: leading specials, the window's pieces, trailing specials. */
+  static int[] windowIds(int[] ids, int realLo, int realHi, Windows.Window w) {
+    int suffix = ids.length - realHi;
+    int[] out = new int[realLo + w.pieceCount() + suffix];
+    System.arraycopy(ids, 0, out, 0, realLo);
+    System.arraycopy(ids, w.pieceLo(), out, realLo, w.pieceCount());
+    System.arraycopy(ids, realHi, out, realLo + w.pieceCount(), suffix);
+    return out;
+  }
+
+  /** Captures and aggregates one group of snippets. */
+  static final class WindowRunner {
+    private final EncoderModel model;
+    private final List<HookName> hooks;
+    private final int[] widths;
+    private final ExtractOptions options;
+
+    WindowRunner(EncoderModel model, List<HookName> hooks, List<Integer> widths, ExtractOptions o) {
+      this.model = model;
+      this.hooks = hooks;
+      this.widths = widths.stream().mapToInt(Integer::intValue).toArray();
+      this.options = o;
+    }
+
+    /** One snippet in flight: its encoding, alignment, windows and result arrays. */
+    final class Work {
+      final ExtractionInput in;
+      final int[] ids;
+      final boolean[] special;
+      final int realLo;
+      final int realHi;
+      final PieceAlignment align;
+      final List<Windows.Window> windows;
+      final int lead;
+      final int trail;
+      final float[][] rows;
+      final float[][] first;
+
+      Work(ExtractionInput in) {
+        this.in = in;
+        Encoding enc = model.tokenizer().encode(in.code());
+        ids = enc.ids();
+        special = enc.special();
+        int lo = 0;
+        while (lo < ids.length && special[lo]) {
+          lo++;
+        }
+        int hi = ids.length;
+        while (hi > lo && special[hi - 1]) {
+          hi--;
+        }
+        realLo = lo;
+        realHi = hi;
+        int t = in.tokens().size();
+        int[] ts = new int[t];
+        int[] te = new int[t];
+        for (int k = 0; k < t; k++) {
+          ts[k] = in.tokens().get(k).start();
+          te[k] = in.tokens().get(k).end();
+        }
+        align = PieceAlignment.align(enc.charStart(), enc.charEnd(), special, ts, te);
+        int budget = model.tokenizer().maxTokens() - realLo - (ids.length - realHi);
+        windows = Windows.plan(align, realLo, realHi, Math.max(1, budget), options.context());
+        lead = options.includeSpecial() ? realLo : 0;
+        trail = options.includeSpecial() ? ids.length - realHi : 0;
+        int n = lead + t + trail;
+        rows = new float[hooks.size()][];
+        first = new float[hooks.size()][];
+        for (int h = 0; h < hooks.size(); h++) {
+          rows[h] = new float[n * widths[h]];
+          first[h] = new float[widths[h]];
+        }
+      }
+    }
+
+    /** A model input: window {@code window} of snippet {@code snippet}. */
+    record Job(int snippet, int window, int[] ids) {}
+
+    /** A group's encodings, windows, model inputs and batches, before any model call. */
+    final class Plan {
+      final List<Work> work = new ArrayList<>();
+      final List<Job> jobs = new ArrayList<>();
+      final List<int[]> batches;
+
+      Plan(List<ExtractionInput> group) {
+        for (int i = 0; i < group.size(); i++) {
+          Work w = new Work(group.get(i));
+          work.add(w);
+          for (int k = 0; k < w.windows.size(); k++) {
+            int[] ids = windowIds(w.ids, w.realLo, w.realHi, w.windows.get(k));
+            if (ids.length > 0) {
+              jobs.add(new Job(i, k, ids));
+            }
+          }
+        }
+        int[] lengths = jobs.stream().mapToInt(j -> j.ids().length).toArray();
+        batches = Batches.plan(lengths, options.batchTokens());
+      }
+
+      TokenBatch batch(int[] batch) {
+        List<int[]> ids = new ArrayList<>(batch.length);
+        for (int b : batch) {
+          ids.add(jobs.get(b).ids());
+        }
+        return new TokenBatch(ids);
+      }
+    }
+
+    Plan plan(List<ExtractionInput> group) {
+      return new Plan(group);
+    }
+
+    List<SnippetActivations> run(NDManager root, List<ExtractionInput> group) {
+      Plan plan = new Plan(group);
+      LinkedHashSet<HookName> hookSet = new LinkedHashSet<>(hooks);
+      for (int[] batch : plan.batches) {
+        try (NDManager m = root.newSubManager()) {
+          Map<HookName, NDArray> cache = model.runWithCache(m, plan.batch(batch), hookSet);
+          for (int h = 0; h < hooks.size(); h++) {
+            NDArray a = cache.get(hooks.get(h));
+            int t = (int) a.getShape().get(1);
+            float[] flat = a.toFloatArray(); // (B, T, W)
+            for (int b = 0; b < batch.length; b++) {
+              Job job = plan.jobs.get(batch[b]);
+              scatter(plan.work.get(job.snippet()), job.window(), h, flat, b * t * widths[h]);
+            }
+          }
+        }
+      }
+      List<SnippetActivations> out = new ArrayList<>(group.size());
+      for (Work w : plan.work) {
+        out.add(finish(w));
+      }
+      return out;
+    }
+
+    /** Copies one window's aggregated token vectors (and specials, first vector) of hook h. */
+    private void scatter(Work w, int windowIndex, int h, float[] flat, int base) {
+      Windows.Window win = w.windows.get(windowIndex);
+      int width = widths[h];
+      int shift = w.realLo - win.pieceLo(); // full-encoding piece p sits at window row p + shift
+      for (int k = win.tokenLo(); k < win.tokenHi(); k++) {
+        int[] pieces = w.align.pieces(k);
+        int n = 0;
+        for (int p : pieces) {
+          if (p >= win.pieceLo() && p < win.pieceHi()) {
+            pieces[n++] = p + shift;
+          }
+        }
+        int[] local = n == pieces.length ? pieces : java.util.Arrays.copyOf(pieces, n);
+        Aggregator.aggregate(
+            options.aggregation(), flat, base, width, local, w.rows[h], (w.lead + k) * width);
+      }
+      if (windowIndex == 0) {
+        System.arraycopy(flat, base, w.first[h], 0, width);
+        for (int s = 0; s < w.lead; s++) {
+          System.arraycopy(flat, base + s * width, w.rows[h], s * width, width);
+        }
+      }
+      if (windowIndex == w.windows.size() - 1) {
+        int tokens = w.in.tokens().size();
+        int firstTrail = w.realLo + win.pieceCount();
+        for (int s = 0; s < w.trail; s++) {
+          System.arraycopy(
+              flat, base + (firstTrail + s) * width, w.rows[h], (w.lead + tokens + s) * width, width);
+        }
+      }
+    }
+
+    private SnippetActivations finish(Work w) {
+      int t = w.in.tokens().size();
+      List<StoredToken> tokens = new ArrayList<>(w.lead + t + w.trail);
+      List<String> noLabels = new ArrayList<>();
+      int tokenTasks = (int) options.tasks().stream()
+          .filter(x -> x.level() == TaskSpec.Level.TOKEN).count();
+      for (int i = 0; i < tokenTasks; i++) {
+        noLabels.add(null);
+      }
+      for (int s = 0; s < w.lead; s++) {
+        tokens.add(new StoredToken("[special:" + w.ids[s] + "]", 0, 0, StoredToken.SPECIAL, noLabels));
+      }
+      int withPieces = 0;
+      for (int k = 0; k < t; k++) {
+        StoredToken c = w.in.tokens().get(k);
+        boolean zero = w.align.count(k) == 0;
+        withPieces += zero ? 0 : 1;
+        tokens.add(new StoredToken(c.text(), c.start(), c.end(),
+            c.flags() | (zero ? StoredToken.ZERO_PIECES : 0), c.labels()));
+      }
+      int end = w.in.code().length();
+      for (int s = 0; s < w.trail; s++) {
+        int id = w.ids[w.realHi + s];
+        tokens.add(new StoredToken("[special:" + id + "]", end, end, StoredToken.SPECIAL, noLabels));
+      }
+      float[][] mean = new float[hooks.size()][];
+      for (int h = 0; h < hooks.size(); h++) {
+        int width = widths[h];
+        double[] sum = new double[width];
+        for (int k = 0; k < t; k++) {
+          if (w.align.count(k) > 0) {
+            int at = (w.lead + k) * width;
+            for (int c = 0; c < width; c++) {
+              sum[c] += w.rows[h][at + c];
+            }
+          }
+        }
+        mean[h] = new float[width];
+        for (int c = 0; c < width && withPieces > 0; c++) {
+          mean[h][c] = (float) (sum[c] / withPieces);
+        }
+      }
+      return new SnippetActivations(
+          w.in.id(), w.in.source(), tokens, w.in.labels(), w.rows, w.first, mean);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.neurolens.activation;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a store keeps of one snippet: its code tokens and their activations per hook, and its
+ * two sentence representations per hook. Input of {@link StoreWriter#append}.
+ *
+ * <p>Shapes, per hook h of the store (in the store's hook order), T = tokens.size(), W_h its width:
+ * {@code tokenRows[h]} is T x W_h row-major, {@code first[h]} and {@code mean[h]} are W_h.
+ *
+ * <p>The float arrays are handed over, not copied (they are the bulk of extraction's memory
+ * traffic): whoever builds a SnippetActivations must not change them afterwards.
+ *
+ * @param id the corpus id of the snippet
+ * @param source where the snippet came from (file path, jar entry)
+ * @param labels one label per snippet-level task, in task order ({@code null} = none)
+ */
+public record SnippetActivations(
+    String id,
+    String source,
+    List<StoredToken> tokens,
+    List<String> labels,
+    float[][] tokenRows,
+    float[][] first,
+    float[][] mean) {
+
+  public SnippetActivations {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(source, "source");
+    tokens = List.copyOf(tokens);
+    labels = Collections.unmodifiableList(new ArrayList<>(labels));
+    tokenRows = tokenRows.clone();
+    first = first.clone();
+    mean = mean.clone();
+    if (tokenRows.length != first.length || first.length != mean.length) {
+      throw new IllegalArgumentException(
+          "snippet " + id + ": tokenRows, first and mean must have one entry per hook, found "
+              + tokenRows.length + ", " + first.length + ", " + mean.length);
+    }
+    for (int h = 0; h < tokenRows.length; h++) {
+      int w = first[h].length;
+      if (mean[h].length != w || tokenRows[h].length != tokens.size() * w) {
+        throw new IllegalArgumentException(
+            "snippet " + id + ", hook " + h + ": expected " + tokens.size() + " x " + w
+                + " token values and " + w + " mean values, found " + tokenRows[h].length + " and "
+                + mean[h].length);
+      }
+    }
+  }
+
+  /** T, the number of code tokens (= rows). */
+  public int size() {
+    return tokens.size();
+  }
+
+  /** The T x W_h rows of hook position {@code h} (not a copy: do not modify). */
+  float[] rowsOf(int h) {
+    return tokenRows[h];
+  }
+
+  float[] firstOf(int h) {
+    return first[h];
+  }
+
+  float[] meanOf(int h) {
+    return mean[h];
+  }
+}

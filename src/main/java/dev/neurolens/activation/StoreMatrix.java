@@ -1,0 +1,165 @@
+package dev.neurolens.activation;
+
+import dev.neurolens.model.HookName;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An {@link ActivationMatrix} over memory-mapped store files: token rows (N) or snippet rows (S)
+ * of some hooks, optionally restricted to some neurons. Decodes only what is asked for.
+ */
+final class StoreMatrix implements ActivationMatrix {
+  private final ActivationStore store;
+  private final int kind;
+  private final int rows;
+  private final int cols;
+  /** Per selected hook: its index in the store, its width, its columns (null = all), dst offset. */
+  private final int[] hookIndex;
+  private final int[] width;
+  private final int[][] columns;
+  private final int[] dstOffset;
+  private final StoreDtype dtype;
+
+  StoreMatrix(ActivationStore store, int kind, List<HookName> hooks, int[] neurons) {
+    if (hooks.isEmpty()) {
+      throw new IllegalArgumentException("a view needs >= 1 hook");
+    }
+    this.store = store;
+    this.kind = kind;
+    this.rows = kind == 0 ? store.tokenCount() : store.snippetCount();
+    this.dtype = store.spec().dtype();
+    int k = hooks.size();
+    int[] idx = new int[k];
+    int[] w = new int[k];
+    int total = 0;
+    for (int i = 0; i < k; i++) {
+      idx[i] = store.hookIndex(hooks.get(i));
+      w[i] = store.spec().widths().get(idx[i]);
+      total += w[i];
+    }
+    if (neurons == null) {
+      hookIndex = idx;
+      width = w;
+      columns = new int[k][];
+      dstOffset = new int[k];
+      for (int i = 1; i < k; i++) {
+        dstOffset[i] = dstOffset[i - 1] + w[i - 1];
+      }
+      cols = total;
+    } else {
+      // group the requested features into runs of the same hook, keeping the requested order
+      List<int[]> runs = new ArrayList<>(); // {hook position, start in neurons, length}
+      int[] local = new int[neurons.length];
+      int[] owner = new int[neurons.length];
+      for (int j = 0; j < neurons.length; j++) {
+        int f = neurons[j];
+        if (f < 0 || f >= total) {
+          throw new IndexOutOfBoundsException(
+              "neuron " + f + " outside [0, " + total + ") of hooks " + hooks);
+        }
+        int h = 0;
+        while (f >= w[h]) {
+          f -= w[h];
+          h++;
+        }
+        owner[j] = h;
+        local[j] = f;
+        if (runs.isEmpty() || runs.get(runs.size() - 1)[0] != h) {
+          runs.add(new int[] {h, j, 0});
+        }
+        runs.get(runs.size() - 1)[2]++;
+      }
+      int r = runs.size();
+      hookIndex = new int[r];
+      width = new int[r];
+      columns = new int[r][];
+      dstOffset = new int[r];
+      for (int i = 0; i < r; i++) {
+        int[] run = runs.get(i);
+        hookIndex[i] = idx[run[0]];
+        width[i] = w[run[0]];
+        columns[i] = java.util.Arrays.copyOfRange(local, run[1], run[1] + run[2]);
+        dstOffset[i] = run[1];
+      }
+      cols = neurons.length;
+    }
+  }
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return cols;
+  }
+
+  @Override
+  public void read(int rowStart, int rowCount, float[] dst) {
+    if (rowStart < 0 || rowCount < 0 || rowStart + rowCount > rows) {
+      throw new IndexOutOfBoundsException(
+          "rows [" + rowStart + ", " + (rowStart + rowCount) + ") outside [0, " + rows + ")");
+    }
+    if (rowCount == 0) {
+      return;
+    }
+    int chunk = store.chunkOf(kind, rowStart);
+    int chunkStart = store.chunkStart(kind, chunk);
+    int chunkEnd = store.chunkStart(kind, chunk + 1);
+    for (int i = 0; i < rowCount; i++) {
+      int row = rowStart + i;
+      while (row >= chunkEnd) {
+        chunk++;
+        chunkStart = chunkEnd;
+        chunkEnd = store.chunkStart(kind, chunk + 1);
+      }
+      readRow(chunk, row - chunkStart, dst, i * cols);
+    }
+  }
+
+  @Override
+  public void readRows(int[] rowIds, float[] dst) {
+    for (int i = 0; i < rowIds.length; i++) {
+      int row = rowIds[i];
+      if (row < 0 || row >= rows) {
+        throw new IndexOutOfBoundsException("row " + row + " outside [0, " + rows + ")");
+      }
+      int chunk = store.chunkOf(kind, row);
+      readRow(chunk, row - store.chunkStart(kind, chunk), dst, i * cols);
+    }
+  }
+
+  private void readRow(int chunk, int localRow, float[] dst, int at) {
+    for (int s = 0; s < hookIndex.length; s++) {
+      ByteBuffer b = store.map(kind, chunk, hookIndex[s]);
+      long base = (long) localRow * width[s];
+      int out = at + dstOffset[s];
+      int[] sel = columns[s];
+      if (dtype == StoreDtype.FLOAT16) {
+        int byteBase = Math.toIntExact(base * 2);
+        if (sel == null) {
+          for (int c = 0; c < width[s]; c++) {
+            dst[out + c] = Half.toFloat(b.getShort(byteBase + 2 * c));
+          }
+        } else {
+          for (int c = 0; c < sel.length; c++) {
+            dst[out + c] = Half.toFloat(b.getShort(byteBase + 2 * sel[c]));
+          }
+        }
+      } else {
+        int byteBase = Math.toIntExact(base * 4);
+        if (sel == null) {
+          for (int c = 0; c < width[s]; c++) {
+            dst[out + c] = b.getFloat(byteBase + 4 * c);
+          }
+        } else {
+          for (int c = 0; c < sel.length; c++) {
+            dst[out + c] = b.getFloat(byteBase + 4 * sel[c]);
+          }
+        }
+      }
+    }
+  }
+}

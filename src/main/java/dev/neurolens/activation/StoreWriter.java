@@ -1,0 +1,347 @@
+package dev.neurolens.activation;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.neurolens.util.Json;
+import dev.neurolens.util.NeuroLensException;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Appends snippets to an {@link ActivationStore} directory, chunk by chunk, atomically and
+ * resumably.
+ *
+ * <p>A chunk is written into {@code chunks/NNNNNN.tmp/} and renamed to {@code chunks/NNNNNN/} once
+ * it holds at least {@code chunkRows} rows (always at a snippet boundary). Opening an unfinished
+ * store with an equal {@link StoreSpec} deletes leftover {@code .tmp} chunks and continues after
+ * the last complete chunk: the caller skips the first {@link #completedSnippets()} snippets of its
+ * (deterministic) order, and the finished store is byte-identical to an uninterrupted run.
+ */
+public final class StoreWriter implements AutoCloseable {
+  /** What to do with an existing store at the target directory. */
+  public enum Mode {
+    /** Create a new store, or resume an unfinished one written with the same spec. */
+    CREATE_OR_RESUME,
+    /** Delete an existing store (only the files a store consists of) and start again. */
+    OVERWRITE
+  }
+
+  static final ObjectWriter LINE =
+      Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
+
+  private final Path dir;
+  private final StoreSpec spec;
+  private final List<StoreManifest.ChunkEntry> chunks = new ArrayList<>();
+  private int completedSnippets;
+  private int completedRows;
+  private OpenChunk open;
+  private boolean finished;
+
+  private StoreWriter(Path dir, StoreSpec spec) {
+    this.dir = dir;
+    this.spec = spec;
+  }
+
+  /**
+   * Opens {@code dir} for writing a store of {@code spec}.
+   *
+   * @throws NeuroLensException when {@code dir} holds a finished store (unless OVERWRITE), an
+   *     unfinished store of another spec (unless OVERWRITE), or other files
+   */
+  public static StoreWriter open(Path dir, StoreSpec spec, Mode mode) {
+    StoreWriter w = new StoreWriter(dir, spec);
+    try {
+      w.prepare(mode);
+    } catch (IOException e) {
+      throw new NeuroLensException(dir + ": cannot prepare the store directory (" + e + ")", e);
+    }
+    return w;
+  }
+
+  private void prepare(Mode mode) throws IOException {
+    Files.createDirectories(dir);
+    boolean hasManifest = Files.exists(dir.resolve(StoreManifest.FILE));
+    if (!hasManifest) {
+      try (Stream<Path> entries = Files.list(dir)) {
+        List<String> foreign =
+            entries.map(p -> p.getFileName().toString())
+                .filter(n -> !StoreFiles.TOP_LEVEL.contains(n))
+                .toList();
+        if (!foreign.isEmpty() || Files.exists(dir.resolve(StoreFiles.CHUNKS))) {
+          throw new NeuroLensException(
+              dir + ": directory is not empty and not an activation store (found " + foreign
+                  + "); choose a new output directory");
+        }
+      }
+    } else if (mode == Mode.OVERWRITE) {
+      clear();
+    } else {
+      StoreManifest existing = StoreManifest.read(dir);
+      if (existing.complete()) {
+        throw new NeuroLensException(
+            dir + ": a complete activation store exists (" + existing.tokens() + " tokens); pass "
+                + "--overwrite to replace it");
+      }
+      String diff = StoreManifest.difference(existing.spec(), spec);
+      if (diff != null) {
+        throw new NeuroLensException(
+            dir.resolve(StoreManifest.FILE) + ": unfinished store was written with another "
+                + diff + "; pass --overwrite to start again");
+      }
+      resume();
+      return;
+    }
+    Files.createDirectories(dir.resolve(StoreFiles.CHUNKS));
+    StoreManifest.started(spec).write(dir);
+  }
+
+  private void clear() throws IOException {
+    for (String name : StoreFiles.TOP_LEVEL) {
+      StoreFiles.deleteTree(dir.resolve(name));
+    }
+  }
+
+  /** Drops temporary chunks and counts the complete ones (which must be numbered 0..k-1). */
+  private void resume() throws IOException {
+    Path chunksDir = dir.resolve(StoreFiles.CHUNKS);
+    Files.createDirectories(chunksDir);
+    int complete = 0;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(chunksDir)) {
+      for (Path p : ds) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(StoreFiles.TMP)) {
+          StoreFiles.deleteTree(p);
+        } else {
+          complete++;
+        }
+      }
+    }
+    for (int c = 0; c < complete; c++) {
+      Path cd = StoreFiles.chunkDir(dir, c);
+      ChunkRecord rec = ChunkRecord.read(cd);
+      if (rec.firstRow() != completedRows || rec.firstSnippet() != completedSnippets) {
+        throw new NeuroLensException(
+            cd.resolve(StoreFiles.CHUNK_JSON) + ": chunk starts at row " + rec.firstRow()
+                + ", snippet " + rec.firstSnippet() + " but the chunks before it end at row "
+                + completedRows + ", snippet " + completedSnippets + "; pass --overwrite");
+      }
+      chunks.add(new StoreManifest.ChunkEntry(rec.rows(), rec.snippets()));
+      completedRows += rec.rows();
+      completedSnippets += rec.snippets();
+    }
+  }
+
+  /** Snippets already durable in complete chunks (0 for a new store): skip these when resuming. */
+  public int completedSnippets() {
+    return completedSnippets;
+  }
+
+  /** The spec being written. */
+  public StoreSpec spec() {
+    return spec;
+  }
+
+  /** Appends one snippet; closes the chunk when it reaches {@code chunkRows} rows. */
+  public void append(SnippetActivations s) {
+    if (finished) {
+      throw new IllegalStateException("store already finished");
+    }
+    check(s);
+    try {
+      if (open == null) {
+        open = new OpenChunk(chunks.size(), completedRows, completedSnippets);
+      }
+      open.write(s);
+      if (open.rows >= spec.chunkRows()) {
+        commit();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void check(SnippetActivations s) {
+    int hooks = spec.hooks().size();
+    if (s.first().length != hooks) {
+      throw new IllegalArgumentException(
+          "snippet " + s.id() + ": " + s.first().length + " hooks, store has " + hooks);
+    }
+    for (int h = 0; h < hooks; h++) {
+      if (s.firstOf(h).length != spec.widths().get(h)) {
+        throw new IllegalArgumentException(
+            "snippet " + s.id() + ", hook " + spec.hooks().get(h) + ": width "
+                + s.firstOf(h).length + ", store has " + spec.widths().get(h));
+      }
+    }
+    int tokenTasks = spec.tokenTasks().size();
+    for (StoredToken t : s.tokens()) {
+      if (t.labels().size() != tokenTasks) {
+        throw new IllegalArgumentException(
+            "snippet " + s.id() + ", token '" + t.text() + "': " + t.labels().size()
+                + " labels, store has " + tokenTasks + " token tasks");
+      }
+    }
+    if (s.labels().size() != spec.snippetTasks().size()) {
+      throw new IllegalArgumentException(
+          "snippet " + s.id() + ": " + s.labels().size() + " snippet labels, store has "
+              + spec.snippetTasks().size() + " snippet tasks");
+    }
+    if ((long) completedRows + (open == null ? 0 : open.rows) + s.size() > Integer.MAX_VALUE) {
+      throw new NeuroLensException("store " + dir + ": more than 2^31 - 1 rows");
+    }
+  }
+
+  private void commit() throws IOException {
+    open.closeAndRename();
+    chunks.add(new StoreManifest.ChunkEntry(open.rows, open.snippets));
+    completedRows += open.rows;
+    completedSnippets += open.snippets;
+    open = null;
+  }
+
+  /**
+   * Closes the last chunk, writes the row columns and label tables, and marks the store complete.
+   *
+   * @return the finished store's manifest
+   */
+  public StoreManifest finish() {
+    try {
+      if (open != null) {
+        commit();
+      }
+      StoreManifest m = StoreColumns.write(dir, spec, chunks, completedRows, completedSnippets);
+      finished = true;
+      return m;
+    } catch (IOException e) {
+      throw new NeuroLensException(dir + ": cannot finish the store (" + e + ")", e);
+    }
+  }
+
+  /** Abandons an unfinished chunk's files (complete chunks stay, so a re-run resumes). */
+  @Override
+  public void close() {
+    if (open != null) {
+      try {
+        open.abandon();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } finally {
+        open = null;
+      }
+    }
+  }
+
+  /** The chunk being written: one channel per matrix file plus the two JSON-lines files. */
+  private final class OpenChunk {
+    final int index;
+    final int firstRow;
+    final int firstSnippet;
+    final Path tmp;
+    final FileChannel[] tokenFiles;
+    final FileChannel[] firstFiles;
+    final FileChannel[] meanFiles;
+    final BufferedWriter tokens;
+    final BufferedWriter snippetLines;
+    int rows;
+    int snippets;
+    ByteBuffer scratch = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+    OpenChunk(int index, int firstRow, int firstSnippet) throws IOException {
+      this.index = index;
+      this.firstRow = firstRow;
+      this.firstSnippet = firstSnippet;
+      this.tmp = StoreFiles.tmpChunkDir(dir, index);
+      StoreFiles.deleteTree(tmp);
+      Files.createDirectories(tmp);
+      int h = spec.hooks().size();
+      tokenFiles = new FileChannel[h];
+      firstFiles = new FileChannel[h];
+      meanFiles = new FileChannel[h];
+      for (int i = 0; i < h; i++) {
+        tokenFiles[i] = create(StoreFiles.matrixFile(spec.hooks().get(i), spec.dtype()));
+        firstFiles[i] =
+            create(StoreFiles.sentenceFile(SentenceRep.FIRST, spec.hooks().get(i), spec.dtype()));
+        meanFiles[i] =
+            create(StoreFiles.sentenceFile(SentenceRep.MEAN, spec.hooks().get(i), spec.dtype()));
+      }
+      tokens = Files.newBufferedWriter(tmp.resolve(StoreFiles.TOKENS), StandardCharsets.UTF_8);
+      snippetLines =
+          Files.newBufferedWriter(tmp.resolve(StoreFiles.SNIPPETS), StandardCharsets.UTF_8);
+    }
+
+    private FileChannel create(String name) throws IOException {
+      return FileChannel.open(
+          tmp.resolve(name), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    void write(SnippetActivations s) throws IOException {
+      for (int h = 0; h < tokenFiles.length; h++) {
+        writeFloats(tokenFiles[h], s.rowsOf(h));
+        writeFloats(firstFiles[h], s.firstOf(h));
+        writeFloats(meanFiles[h], s.meanOf(h));
+      }
+      for (StoredToken t : s.tokens()) {
+        tokens.write(LINE.writeValueAsString(t));
+        tokens.write('\n');
+      }
+      StoredSnippet meta =
+          new StoredSnippet(s.id(), s.source(), firstRow + rows, s.size(), s.labels());
+      snippetLines.write(LINE.writeValueAsString(meta));
+      snippetLines.write('\n');
+      rows += s.size();
+      snippets++;
+    }
+
+    private void writeFloats(FileChannel ch, float[] values) throws IOException {
+      int per = scratch.capacity() / spec.dtype().bytes();
+      for (int from = 0; from < values.length; from += per) {
+        int to = Math.min(values.length, from + per);
+        scratch.clear();
+        for (int i = from; i < to; i++) {
+          spec.dtype().put(scratch, values[i]);
+        }
+        scratch.flip();
+        while (scratch.hasRemaining()) {
+          ch.write(scratch);
+        }
+      }
+    }
+
+    void closeAndRename() throws IOException {
+      for (FileChannel[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
+        for (FileChannel ch : group) {
+          ch.force(false);
+          ch.close();
+        }
+      }
+      tokens.close();
+      snippetLines.close();
+      new ChunkRecord(rows, snippets, firstRow, firstSnippet).write(tmp);
+      Files.move(tmp, StoreFiles.chunkDir(dir, index), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    void abandon() throws IOException {
+      for (FileChannel[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
+        for (FileChannel ch : group) {
+          ch.close();
+        }
+      }
+      tokens.close();
+      snippetLines.close();
+      StoreFiles.deleteTree(tmp);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.neurolens.cli;
+
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.onnx.ForwardBenchmark;
+import dev.neurolens.util.NeuroLensException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code neurolens bench forward}: throughput figures (a benchmark, never a test). */
+@Command(name = "bench", description = "Benchmarks that print figures.", subcommands = {BenchCommand.Forward.class, BenchExtractCommand.class})
+final class BenchCommand {
+
+  @Command(name = "forward", description = "NeuroLens forward tokens/s vs ONNX Runtime on the same shapes and threads.")
+  static final class Forward implements Callable<Integer> {
+    @Mixin OutputOptions out;
+
+    @Option(names = "--model", defaultValue = "default", description = "'default' or an .onnx file.")
+    String model;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Batch size B.")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "128", description = "Sequence length T.")
+    int seq;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Threads for both engines.")
+    int threads;
+
+    @Option(names = "--iterations", defaultValue = "7", description = "Timed rounds (median reported).")
+    int iterations;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random token ids.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      byte[] onnx;
+      if (model.equals(Models.DEFAULT)) {
+        onnx = Models.bundledOnnx();
+      } else if (model.endsWith(".onnx") && Files.isRegularFile(Path.of(model))) {
+        onnx = Files.readAllBytes(Path.of(model));
+      } else {
+        throw new NeuroLensException("--model " + model + ": bench forward needs an ONNX graph for ONNX Runtime; use "
+            + "--model default or --model path/to/model.onnx");
+      }
+      ForwardBenchmark.Options o = new ForwardBenchmark.Options(batch, seq, threads, iterations, seed);
+      try (EncoderModel m = Models.load(model)) {
+        out.info("benchmarking " + m.id() + ": batch " + batch + " x seq " + seq + ", " + threads + " threads...");
+        ForwardBenchmark.Result r = ForwardBenchmark.run(m, onnx, o);
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("model", m.id());
+        j.put("batch", batch);
+        j.put("seq", seq);
+        j.put("threads", threads);
+        j.put("iterations", iterations);
+        j.put("neurolens_tokens_per_s", r.neurolensTokensPerS());
+        j.put("onnxruntime_tokens_per_s", r.onnxRuntimeTokensPerS());
+        j.put("ratio", r.ratio());
+        j.put("capture_layers", r.capturedHooks());
+        j.put("neurolens_capture_tokens_per_s", r.captureTokensPerS());
+        j.put("capture_ratio", r.captureRatio());
+        out.emit(j, String.format(
+            "NeuroLens %.0f tokens/s, ONNX Runtime %.0f tokens/s, ratio %.2f; capturing %d layer outputs: %.0f tokens/s (ratio %.2f)",
+            r.neurolensTokensPerS(), r.onnxRuntimeTokensPerS(), r.ratio(), r.capturedHooks(), r.captureTokensPerS(),
+            r.captureRatio()));
+      }
+      return 0;
+    }
+  }
+}

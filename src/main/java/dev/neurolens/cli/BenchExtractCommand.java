@@ -1,0 +1,144 @@
+package dev.neurolens.cli;
+
+import dev.neurolens.activation.ConceptInputs;
+import dev.neurolens.activation.ExtractBench;
+import dev.neurolens.activation.ExtractOptions;
+import dev.neurolens.activation.ExtractionInput;
+import dev.neurolens.activation.TaskSpec;
+import dev.neurolens.concept.CodeLabeller;
+import dev.neurolens.concept.LabelledCorpus;
+import dev.neurolens.concept.Tasks;
+import dev.neurolens.corpus.Corpus;
+import dev.neurolens.corpus.CorpusReader;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.HookName;
+import dev.neurolens.model.Models;
+import dev.neurolens.util.NeuroLensException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code neurolens bench extract}: extraction tokens/s vs plain forward tokens/s on the same
+ * batches, peak RSS, store size (a benchmark that prints figures).
+ */
+@Command(name = "extract", description = "Extraction throughput vs the plain forward pass; peak RSS.")
+public final class BenchExtractCommand implements Callable<Integer> {
+  @Mixin OutputOptions out;
+
+  @Option(names = "--model", defaultValue = "default", description = "Model (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--corpus", defaultValue = "default", description = "Corpus (default: ${DEFAULT-VALUE}).")
+  String corpus;
+
+  @Option(names = "--lang", defaultValue = "java", description = "Language (default: ${DEFAULT-VALUE}).")
+  String lang;
+
+  @Option(names = "--tokens", defaultValue = "200000", description = "Code tokens to extract (default: ${DEFAULT-VALUE}).")
+  long tokens;
+
+  @Option(names = "--batch-tokens", defaultValue = "0", description = "Token budget per batch (0 = fitted).")
+  int batchTokens;
+
+  @Option(names = "--dtype", defaultValue = "float16", description = "Store dtype (default: ${DEFAULT-VALUE}).")
+  String dtype;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Corpus sampling seed.")
+  long seed;
+
+  @Option(names = "--keep", description = "Keep the store in this directory (default: a temporary one, deleted).")
+  Path keep;
+
+  @Override
+  public Integer call() throws IOException {
+    // about 45 code tokens per method: sample enough snippets, then cut to the token target
+    int sample = (int) Math.min(Integer.MAX_VALUE, Math.max(20, tokens / 30));
+    Corpus c = CorpusReader.builder().optLang(lang).optMaxSnippets(sample).optSeed(seed)
+        .optProgress(!out.quiet()).build().read(corpus);
+    List<dev.neurolens.concept.TaskSpec> specs = Tasks.parseAll(List.of("lexical"));
+    LabelledCorpus lc = CodeLabeller.builder().optProgress(!out.quiet()).build()
+        .labelCorpus(c, new LinkedHashSet<>(List.of("lexical")));
+    List<TaskSpec> tasks = ConceptInputs.tasks(specs);
+    List<ExtractionInput> all = ConceptInputs.inputs(lc, tasks);
+    List<ExtractionInput> inputs = new ArrayList<>();
+    long n = 0;
+    for (ExtractionInput i : all) {
+      if (n >= tokens) {
+        break;
+      }
+      inputs.add(i);
+      n += i.tokens().size();
+    }
+    if (n < tokens) {
+      out.info("bench extract: the corpus sample has only " + n + " code tokens (asked " + tokens + ")");
+    }
+    Path store = keep != null ? keep : Files.createTempDirectory("neurolens-bench-store");
+    try (EncoderModel m = Models.load(model)) {
+      int sumWidth = (m.config().numLayers() + 1) * m.config().hiddenSize();
+      ExtractOptions.Builder b = ExtractOptions.builder()
+          .optBatchTokens(batchTokens > 0 ? batchTokens : ExtractCommand.fittedBatchTokens(sumWidth))
+          .optDtype(dev.neurolens.activation.StoreDtype.parse(dtype))
+          .optCorpusHash(lc.corpusHash())
+          .optProgress(!out.quiet());
+      tasks.forEach(b::addTask);
+      ExtractOptions o = b.build();
+      out.info(String.format(Locale.ROOT, "bench extract: %s, %d snippets, %d code tokens, %d hooks, batch %d tokens",
+          m.id(), inputs.size(), n, m.config().numLayers() + 1, o.batchTokens()));
+      ExtractBench.Figures f = ExtractBench.run(m, inputs, o, store);
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("model", m.id());
+      j.put("snippets", inputs.size());
+      j.put("code_tokens", f.codeTokens());
+      j.put("model_tokens", f.modelTokens());
+      j.put("hooks", List.of(HookName.embedOut().toString(), "blocks.*.resid_post"));
+      j.put("batch_tokens", o.batchTokens());
+      j.put("forward_tokens_per_s", Math.round(f.forwardTokensPerS() * 10) / 10.0);
+      j.put("extract_tokens_per_s", Math.round(f.extractTokensPerS() * 10) / 10.0);
+      j.put("ratio", Math.round(f.ratio() * 1000) / 1000.0);
+      j.put("peak_rss_mib", f.peakRssBytes() < 0 ? -1 : f.peakRssBytes() >> 20);
+      j.put("heap_max_mib", Runtime.getRuntime().maxMemory() >> 20);
+      j.put("store_mib", f.storeBytes() >> 20);
+      out.emit(j, String.format(Locale.ROOT,
+          "forward %.0f code tokens/s, extract %.0f code tokens/s (ratio %.2f), peak RSS %d MiB, store %d MiB",
+          f.forwardTokensPerS(), f.extractTokensPerS(), f.ratio(), f.peakRssBytes() >> 20, f.storeBytes() >> 20));
+    } finally {
+      if (keep == null) {
+        deleteTree(store);
+      }
+    }
+    return 0;
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (Files.exists(p)) {
+      try (var s = Files.walk(p)) {
+        for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(q);
+        }
+      }
+    }
+  }
+
+  /** Runs the benchmark without the {@code bench} parent command. */
+  public static void main(String[] args) {
+    System.setProperty("ai.djl.offline", "true");
+    int code = new CommandLine(new BenchExtractCommand())
+        .setExecutionExceptionHandler((ex, cl, pr) -> {
+          System.err.println("neurolens: error: " + ex.getMessage());
+          return ex instanceof NeuroLensException ? 2 : 1;
+        }).execute(args);
+    System.exit(code);
+  }
+}

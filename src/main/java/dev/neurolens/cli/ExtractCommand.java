@@ -1,0 +1,280 @@
+package dev.neurolens.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.activation.Aggregation;
+import dev.neurolens.activation.ConceptInputs;
+import dev.neurolens.activation.ExtractOptions;
+import dev.neurolens.activation.ExtractionInput;
+import dev.neurolens.activation.ExtractionResult;
+import dev.neurolens.activation.Extractor;
+import dev.neurolens.activation.StoreDtype;
+import dev.neurolens.activation.StoreWriter;
+import dev.neurolens.activation.StoredToken;
+import dev.neurolens.activation.TaskSpec;
+import dev.neurolens.concept.CodeLabeller;
+import dev.neurolens.concept.LabelledCorpus;
+import dev.neurolens.concept.Tasks;
+import dev.neurolens.corpus.Corpus;
+import dev.neurolens.corpus.CorpusReader;
+import dev.neurolens.corpus.Unit;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.HookName;
+import dev.neurolens.model.Models;
+import dev.neurolens.util.Json;
+import dev.neurolens.util.NeuroLensException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code neurolens extract}: every layer's activations for every code token of a labelled corpus,
+ * into an activation store (resumable: re-run the same command after a crash).
+ */
+@Command(
+    name = "extract",
+    mixinStandardHelpOptions = true,
+    description = "Extract per-code-token activations of a model over a labelled corpus into a store.")
+public final class ExtractCommand implements Callable<Integer> {
+  @Mixin OutputOptions out;
+
+  @Option(names = "--model", defaultValue = "default",
+      description = "'default' (bundled BGE-small), a Hugging Face model directory or an .onnx file.")
+  String model;
+
+  @Option(names = "--corpus", defaultValue = "default", description = "Corpus (see 'label'); default: ${DEFAULT-VALUE}.")
+  String corpus;
+
+  @Option(names = "--lang", description = "Language (java, python, javascript, go).")
+  String lang;
+
+  @Option(names = "--task", split = ",", description = "Label tasks computed in the same run (see 'label').")
+  List<String> tasks;
+
+  @Option(names = "--labels", description = "Reuse the output directory of 'label' (its labels.jsonl) instead of labelling.")
+  Path labels;
+
+  @Option(names = "--out", required = true, description = "Store directory.")
+  Path store;
+
+  @Option(names = "--unit", defaultValue = "method", description = "method or file (default: ${DEFAULT-VALUE}).")
+  String unit;
+
+  @Option(names = "--max-snippets", defaultValue = "0", description = "Sample at most N snippets (0 = all).")
+  int maxSnippets;
+
+  @Option(names = "--max-tokens", defaultValue = "" + CorpusReader.DEFAULT_MAX_TOKENS,
+      description = "Drop snippets with more code tokens (0 = no limit; default ${DEFAULT-VALUE}).")
+  int maxTokens;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed for corpus sampling.")
+  long seed;
+
+  @Option(names = "--hooks", split = ",",
+      description = "Hook points (e.g. blocks.*.mlp.pre); default: embed.out and every blocks.{i}.resid_post.")
+  List<String> hooks;
+
+  @Option(names = "--layers", split = ",", description = "Keep only hooks of these hidden-state layers (0 = embeddings).")
+  List<Integer> layers;
+
+  @Option(names = "--aggregation", defaultValue = "last", description = "first, last or average (default: ${DEFAULT-VALUE}).")
+  String aggregation;
+
+  @Option(names = "--include-special", description = "Also store rows for special tokens ([CLS], [SEP]).")
+  boolean includeSpecial;
+
+  @Option(names = "--context", defaultValue = "0", description = "Code tokens of overlap on each side of a window of a long snippet.")
+  int context;
+
+  @Option(names = "--batch-tokens", defaultValue = "0", description = "Token budget per batch (0 = fitted to the heap).")
+  int batchTokens;
+
+  @Option(names = "--dtype", defaultValue = "float16", description = "float16 or float32 (default: ${DEFAULT-VALUE}).")
+  String dtype;
+
+  @Option(names = "--chunk-rows", defaultValue = "8192", description = "Rows per store chunk (default: ${DEFAULT-VALUE}).")
+  int chunkRows;
+
+  @Option(names = "--overwrite", description = "Replace an existing store.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() {
+    if (tasks == null && labels == null) {
+      throw new NeuroLensException("--task or --labels is required");
+    }
+    Inputs in = labels != null ? fromLabels(labels, tasks) : labelCorpus();
+    try (EncoderModel m = Models.load(model)) {
+      List<HookName> hs = hooks(m);
+      int sumWidth = hs.stream().mapToInt(h -> h.site() == HookName.Site.MLP_PRE
+          ? m.config().intermediateSize() : m.config().hiddenSize()).sum();
+      ExtractOptions.Builder b = ExtractOptions.builder()
+          .optHooks(hs)
+          .optAggregation(Aggregation.parse(aggregation))
+          .optIncludeSpecial(includeSpecial)
+          .optContext(context)
+          .optBatchTokens(batchTokens > 0 ? batchTokens : fittedBatchTokens(sumWidth))
+          .optDtype(StoreDtype.parse(dtype))
+          .optChunkRows(chunkRows)
+          .optCorpusHash(in.hash())
+          .optProgress(!out.quiet());
+      in.tasks().forEach(b::addTask);
+      ExtractionResult r = new Extractor(b.build()).extract(m, in.inputs(), store,
+          overwrite ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("snippets", r.snippets());
+      json.put("tokens", r.tokens());
+      json.put("layers", r.layers());
+      json.put("hidden", r.hidden());
+      json.put("tokens_per_s", Math.round(r.tokensPerSecond() * 10) / 10.0);
+      json.put("bytes", r.bytes());
+      out.emit(json, String.format(Locale.ROOT,
+          "extracted %d snippets, %d tokens, %d hooks x %d -> %s (%.1f MiB, %.0f tokens/s%s)",
+          r.snippets(), r.tokens(), r.layers(), r.hidden(), store, r.bytes() / 1048576.0,
+          r.tokensPerSecond(), r.resumedSnippets() > 0 ? ", resumed after " + r.resumedSnippets() + " snippets" : ""));
+      return 0;
+    }
+  }
+
+  /** Batch budget from the heap: captured (B*T, sum W) floats held twice, in 1/16 of the heap. */
+  static int fittedBatchTokens(int sumWidth) {
+    long heap = Runtime.getRuntime().maxMemory();
+    long fit = heap / 16 / (8L * Math.max(1, sumWidth));
+    return (int) Math.max(512, Math.min(8192, fit));
+  }
+
+  private List<HookName> hooks(EncoderModel m) {
+    List<HookName> base = new ArrayList<>();
+    if (hooks == null || hooks.isEmpty()) {
+      base.add(HookName.embedOut());
+      for (int i = 0; i < m.config().numLayers(); i++) {
+        base.add(HookName.residPost(i));
+      }
+    } else {
+      for (String h : hooks) {
+        if (h.contains("*")) {
+          for (int i = 0; i < m.config().numLayers(); i++) {
+            base.add(HookName.parse(h.replace("*", Integer.toString(i))));
+          }
+        } else {
+          base.add(HookName.parse(h));
+        }
+      }
+    }
+    List<HookName> kept = new ArrayList<>(new LinkedHashSet<>(base));
+    if (layers != null) {
+      Set<Integer> keep = Set.copyOf(layers);
+      kept.removeIf(h -> !keep.contains(h.layer()));
+    }
+    if (kept.isEmpty()) {
+      throw new NeuroLensException("--hooks/--layers: no hook left (hooks " + base + ", layers " + layers + ")");
+    }
+    return kept;
+  }
+
+  /** Extraction inputs, their tasks and the hash recorded in the store. */
+  record Inputs(List<ExtractionInput> inputs, List<TaskSpec> tasks, String hash) {}
+
+  private Inputs labelCorpus() {
+    Unit u = switch (unit.toLowerCase(Locale.ROOT)) {
+      case "method", "function" -> Unit.METHOD;
+      case "file" -> Unit.FILE;
+      default -> throw new NeuroLensException("--unit: must be method or file, found " + unit);
+    };
+    List<dev.neurolens.concept.TaskSpec> specs = Tasks.parseAll(tasks);
+    Corpus c = CorpusReader.builder().optLang(lang).optUnit(u).optMaxSnippets(maxSnippets)
+        .optMaxTokens(maxTokens).optSeed(seed).optProgress(!out.quiet()).build().read(corpus);
+    LabelledCorpus lc = CodeLabeller.builder().optProgress(!out.quiet()).build()
+        .labelCorpus(c, new LinkedHashSet<>(specs.stream().map(dev.neurolens.concept.TaskSpec::name).toList()));
+    if (lc.snippets().isEmpty()) {
+      throw new NeuroLensException("--corpus " + corpus + ": no snippet left after labelling (skipped " + lc.skipped() + ")");
+    }
+    List<TaskSpec> storeTasks = ConceptInputs.tasks(specs);
+    return new Inputs(ConceptInputs.inputs(lc, storeTasks), storeTasks, lc.corpusHash() + " " + c.spec());
+  }
+
+  /** Reads {@code dir/labels.jsonl} as written by {@code label}. */
+  static Inputs fromLabels(Path dir, List<String> wanted) {
+    Path file = dir.resolve("labels.jsonl");
+    if (!Files.isRegularFile(file)) {
+      throw new NeuroLensException("--labels " + dir + ": no labels.jsonl (run 'neurolens label' first)");
+    }
+    List<JsonNode> lines = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (!line.isBlank()) {
+          lines.add(Json.MAPPER.readTree(line));
+        }
+      }
+    } catch (IOException e) {
+      throw new NeuroLensException(file + ": unreadable (" + e.getMessage() + ")", e);
+    }
+    if (lines.isEmpty()) {
+      throw new NeuroLensException(file + ": no snippets");
+    }
+    List<String> names = new ArrayList<>();
+    if (wanted != null) {
+      names.addAll(wanted);
+    } else {
+      lines.get(0).path("labels").fieldNames().forEachRemaining(names::add);
+      lines.get(0).path("snippetLabels").fieldNames().forEachRemaining(names::add);
+    }
+    List<TaskSpec> tasks = ConceptInputs.tasks(Tasks.parseAll(names));
+    List<ExtractionInput> inputs = new ArrayList<>(lines.size());
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (int i = 0; i < lines.size(); i++) {
+        JsonNode n = lines.get(i);
+        String code = n.path("code").asText();
+        JsonNode toks = n.path("tokens");
+        List<StoredToken> tokens = new ArrayList<>(toks.size());
+        for (int k = 0; k < toks.size(); k++) {
+          JsonNode t = toks.get(k);
+          List<String> l = new ArrayList<>();
+          for (TaskSpec task : tasks) {
+            if (task.level() == TaskSpec.Level.TOKEN) {
+              JsonNode per = n.path("labels").path(task.name());
+              if (per.isMissingNode()) {
+                throw new NeuroLensException(file + ":" + (i + 1) + ": no labels for task " + task.name());
+              }
+              if (per.size() != toks.size()) {
+                throw new NeuroLensException(file + ":" + (i + 1) + ": task " + task.name() + " has "
+                    + per.size() + " labels for " + toks.size() + " tokens");
+              }
+              l.add(per.get(k).isNull() ? null : per.get(k).asText());
+            }
+          }
+          tokens.add(new StoredToken(t.path("text").asText(), t.path("start").asInt(), t.path("end").asInt(), 0, l));
+        }
+        List<String> sl = new ArrayList<>();
+        for (TaskSpec task : tasks) {
+          if (task.level() == TaskSpec.Level.SNIPPET) {
+            JsonNode v = n.path("snippetLabels").path(task.name());
+            sl.add(v.isMissingNode() || v.isNull() ? null : v.asText());
+          }
+        }
+        String id = n.path("id").asText();
+        md.update((id + "\0" + code + "\0").getBytes(StandardCharsets.UTF_8));
+        inputs.add(new ExtractionInput(id, n.path("source").asText(), code, tokens, sl));
+      }
+      return new Inputs(inputs, tasks, "labels:" + HexFormat.of().formatHex(md.digest()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.neurolens.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A transformer encoder with named hook points: plain forward, capture, and intervention.
+ *
+ * <p>Shapes: B batch, T tokens (the longest row of the batch; shorter rows are padded with the
+ * pad id and masked out of attention), D hidden, M feed-forward width. Every returned array is
+ * attached to the caller's {@code manager}; everything else the call allocates is freed before
+ * it returns. Instances are safe to use from one thread at a time.
+ */
+public interface EncoderModel extends AutoCloseable {
+
+  ModelConfig config();
+
+  /** {@code "bge-small-en-v1.5 (bundled)"} for the default model, else the directory/file path. */
+  String id();
+
+  /** Stable hex SHA-256 over all weight names, shapes and float32 values (for store manifests). */
+  String weightChecksum();
+
+  ModelTokenizer tokenizer();
+
+  /** Every hook point of this model, in forward order. */
+  List<HookName> hookNames();
+
+  /** Last hidden state (B, T, D), padded positions included. */
+  NDArray forward(NDManager manager, TokenBatch batch);
+
+  /** Captures the requested hook points: hook -> (B, T, W) (W = D, or M for mlp.pre). */
+  Map<HookName, NDArray> runWithCache(NDManager manager, TokenBatch batch, Set<HookName> hooks);
+
+  /**
+   * Forward with interventions that replace activations at hook points; returns the last hidden
+   * state (B, T, D). The hooks live only during this call.
+   */
+  NDArray runWithHooks(
+      NDManager manager, TokenBatch batch, Map<HookName, Intervention> interventions);
+
+  /** Whether the checkpoint carried a masked-LM head. */
+  default boolean hasMaskedLmHead() {
+    return false;
+  }
+
+  /**
+   * The masked-LM head's logits for a last hidden state: (B, T, D) -> (B, T, V).
+   *
+   * @throws IllegalStateException if {@link #hasMaskedLmHead()} is false
+   */
+  default NDArray maskedLmLogits(NDManager manager, NDArray lastHidden) {
+    throw new IllegalStateException(id() + " has no masked-LM head");
+  }
+
+  /** Number of parameters (weights of the encoder and head). */
+  long parameterCount();
+
+  /** Frees the model's weights. */
+  @Override
+  void close();
+}

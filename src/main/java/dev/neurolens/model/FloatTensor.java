@@ -1,0 +1,77 @@
+package dev.neurolens.model;
+
+import java.util.Arrays;
+
+/**
+ * A named weight's shape and float32 values (row-major), as read from or written to a
+ * checkpoint.
+ *
+ * <p>The data array is not copied (weights are large): whoever builds a FloatTensor hands the
+ * array over and must not change it afterwards.
+ *
+ * @param shape dimensions, each >= 0
+ * @param data row-major values, length = product of shape
+ */
+public record FloatTensor(long[] shape, float[] data) {
+
+  public FloatTensor {
+    shape = shape.clone();
+    long n = 1;
+    for (long d : shape) {
+      if (d < 0) {
+        throw new IllegalArgumentException("tensor dims must be >= 0, found " + Arrays.toString(shape));
+      }
+      n *= d;
+    }
+    if (n != data.length) {
+      throw new IllegalArgumentException(
+          "tensor of shape " + Arrays.toString(shape) + " needs " + n + " values, found "
+              + data.length);
+    }
+  }
+
+  @Override
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public long dim(int i) {
+    return shape[i];
+  }
+
+  /** The transpose of a matrix: (R, C) -> (C, R). */
+  public FloatTensor transpose2d() {
+    if (shape.length != 2) {
+      throw new IllegalStateException("transpose2d needs a matrix, found shape " + Arrays.toString(shape));
+    }
+    int r = (int) shape[0];
+    int c = (int) shape[1];
+    float[] out = new float[data.length];
+    for (int i = 0; i < r; i++) {
+      int base = i * c;
+      for (int j = 0; j < c; j++) {
+        out[j * r + i] = data[base + j];
+      }
+    }
+    return new FloatTensor(new long[] {c, r}, out);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FloatTensor t && Arrays.equals(shape, t.shape) && Arrays.equals(data, t.data);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(shape);
+  }
+
+  @Override
+  public String toString() {
+    return "FloatTensor" + Arrays.toString(shape);
+  }
+}

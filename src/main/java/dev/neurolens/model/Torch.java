@@ -1,0 +1,33 @@
+package dev.neurolens.model;
+
+import ai.djl.pytorch.jni.JniUtils;
+
+/** Settings of the PyTorch engine under DJL that NeuroLens exposes (thread counts). */
+public final class Torch {
+  private Torch() {}
+
+  /**
+   * Uses {@code threads} intra-op threads for tensor operations (and, when PyTorch still allows
+   * it, as many inter-op threads).
+   */
+  public static void setThreads(int threads) {
+    if (threads < 1) {
+      throw new dev.neurolens.util.NeuroLensException("--threads must be >= 1, found " + threads);
+    }
+    ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library
+    JniUtils.setNumThreads(threads);
+    try {
+      if (JniUtils.getNumInteropThreads() != threads) {
+        JniUtils.setNumInteropThreads(threads);
+      }
+    } catch (RuntimeException e) {
+      // PyTorch refuses once parallel work has started; intra-op threads are what matter here.
+    }
+  }
+
+  /** The intra-op thread count in use. */
+  public static int threads() {
+    ai.djl.engine.Engine.getEngine("PyTorch");
+    return JniUtils.getNumThreads();
+  }
+}

@@ -1,0 +1,129 @@
+package dev.neurolens.model.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.HookName;
+import dev.neurolens.model.TokenBatch;
+import dev.neurolens.model.Torch;
+import dev.neurolens.util.NeuroLensException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Forward-pass throughput of NeuroLens against ONNX Runtime on the same shapes and threads:
+ * full (unpadded) batches of seeded random token ids, two warm-up runs per engine, then
+ * interleaved timed rounds; tokens/s = B x T / median seconds per run.
+ */
+public final class ForwardBenchmark {
+  private ForwardBenchmark() {}
+
+  /**
+   * Benchmark settings.
+   *
+   * @param batch B
+   * @param seq T (special tokens included)
+   * @param threads intra-op threads for both engines
+   * @param iterations timed rounds (each runs every engine once)
+   * @param seed seed of the random token ids
+   */
+  public record Options(int batch, int seq, int threads, int iterations, long seed) {
+    public Options {
+      if (batch < 1 || seq < 2 || threads < 1 || iterations < 1) {
+        throw new NeuroLensException("bench forward: --batch >= 1, --seq >= 2, --threads >= 1, --iterations >= 1; found "
+            + batch + ", " + seq + ", " + threads + ", " + iterations);
+      }
+    }
+  }
+
+  /**
+   * Measured throughput.
+   *
+   * @param neurolensTokensPerS plain forward
+   * @param onnxRuntimeTokensPerS ONNX Runtime on the same inputs
+   * @param ratio NeuroLens / ONNX Runtime
+   * @param captureTokensPerS NeuroLens forward capturing embed.out and every resid_post
+   * @param captureRatio capture / ONNX Runtime
+   */
+  public record Result(
+      Options options,
+      double neurolensTokensPerS,
+      double onnxRuntimeTokensPerS,
+      double ratio,
+      double captureTokensPerS,
+      double captureRatio,
+      int capturedHooks) {}
+
+  public static Result run(EncoderModel model, byte[] onnx, Options o) {
+    if (o.seq() > model.tokenizer().maxTokens()) {
+      throw new NeuroLensException("--seq must be <= the model's max positions (" + model.tokenizer().maxTokens()
+          + "), found " + o.seq());
+    }
+    Torch.setThreads(o.threads());
+    Random r = new Random(o.seed());
+    List<int[]> rows = new ArrayList<>();
+    for (int b = 0; b < o.batch(); b++) {
+      int[] row = new int[o.seq()];
+      for (int j = 0; j < row.length; j++) {
+        row[j] = 1000 + r.nextInt(model.config().vocabSize() - 1000);
+      }
+      rows.add(row);
+    }
+    TokenBatch batch = new TokenBatch(rows);
+    Set<HookName> layers = new HashSet<>();
+    layers.add(HookName.embedOut());
+    for (int i = 0; i < model.config().numLayers(); i++) {
+      layers.add(HookName.residPost(i));
+    }
+    double ours;
+    double capture;
+    double ort;
+    try (OrtReference ref = OrtReference.create(onnx, o.threads(), model.config().padTokenId());
+        NDManager root = NDManager.newBaseManager()) {
+      Runnable plain = () -> {
+        try (NDManager m = root.newSubManager()) {
+          NDArray h = model.forward(m, batch);
+          h.toFloatArray();
+        }
+      };
+      Runnable cap = () -> {
+        try (NDManager m = root.newSubManager()) {
+          Map<HookName, NDArray> c = model.runWithCache(m, batch, layers);
+          if (c.size() != layers.size()) {
+            throw new IllegalStateException("captured " + c.size() + " of " + layers.size());
+          }
+        }
+      };
+      Runnable onnxRun = () -> ref.lastHidden(rows);
+      List<Runnable> engines = List.of(onnxRun, plain, cap);
+      for (Runnable e : engines) {
+        e.run();
+        e.run();
+      }
+      // Interleaved rounds, median per engine: robust to other load on a shared machine.
+      double[][] secs = new double[3][o.iterations()];
+      for (int i = 0; i < o.iterations(); i++) {
+        for (int k = 0; k < 3; k++) {
+          long t0 = System.nanoTime();
+          engines.get(k).run();
+          secs[k][i] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
+      double perRun = (double) o.batch() * o.seq();
+      ort = perRun / median(secs[0]);
+      ours = perRun / median(secs[1]);
+      capture = perRun / median(secs[2]);
+    }
+    return new Result(o, ours, ort, ours / ort, capture, capture / ort, layers.size());
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+}

@@ -1,0 +1,274 @@
+package dev.neurolens.model.safetensors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.neurolens.model.FloatTensor;
+import dev.neurolens.util.NeuroLensException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Reads and writes the safetensors format (an 8-byte little-endian header length, a JSON header,
+ * then raw little-endian tensor data) without trusting the file.
+ *
+ * <p>Before any tensor is allocated the reader checks that the header length is bounded and lies
+ * inside the file, that the header is a JSON object of well-formed entries, and that every
+ * tensor's {@code data_offsets} lie inside the data section and match dtype x shape. F32, F16 and
+ * BF16 tensors are converted to float32; a wanted tensor of any other dtype is an error naming
+ * the file and the tensor.
+ */
+public final class Safetensors {
+  /** Largest header accepted (the format's own reference implementation uses 100 MB). */
+  static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Safetensors() {}
+
+  /** One header entry, validated: dtype, shape, and absolute byte range in the file. */
+  record Entry(String name, String dtype, long[] shape, long start, long end) {}
+
+  /** Reads every tensor of {@code file}. */
+  public static Map<String, FloatTensor> read(Path file) {
+    return read(file, name -> true);
+  }
+
+  /**
+   * Reads the tensors of {@code file} whose names pass {@code wanted}; the others are checked
+   * for bounds but not converted.
+   */
+  public static Map<String, FloatTensor> read(Path file, Predicate<String> wanted) {
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      for (Entry e : header(file, ch).values()) {
+        if (wanted.test(e.name())) {
+          out.put(e.name(), readTensor(file, ch, e));
+        }
+      }
+    } catch (IOException ex) {
+      throw new NeuroLensException(file + ": cannot read safetensors file (" + ex.getMessage() + ")", ex);
+    }
+    return out;
+  }
+
+  /** Reads and validates the header of {@code file}: tensor name -> entry, in file order. */
+  static Map<String, Entry> header(Path file, FileChannel ch) throws IOException {
+    long size = ch.size();
+    if (size < 8) {
+      throw new NeuroLensException(file + ": safetensors file must be at least 8 bytes, found " + size);
+    }
+    ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, lenBuf, 0);
+    long headerLen = lenBuf.getLong(0);
+    if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+      throw new NeuroLensException(
+          file + ": safetensors header length must be in [2, min(" + MAX_HEADER_BYTES + ", file size - 8 = "
+              + (size - 8) + ")], found " + headerLen + " (truncated or not a safetensors file?)");
+    }
+    ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+    readFully(ch, hb, 8);
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+    } catch (IOException ex) {
+      throw new NeuroLensException(file + ": safetensors header is not valid JSON (" + ex.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    if (root == null || !root.isObject()) {
+      throw new NeuroLensException(file + ": safetensors header must be a JSON object");
+    }
+    long dataStart = 8 + headerLen;
+    long dataLen = size - dataStart;
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      if (f.getKey().equals("__metadata__")) {
+        continue;
+      }
+      entries.put(f.getKey(), entry(file, f.getKey(), f.getValue(), dataStart, dataLen));
+    }
+    return entries;
+  }
+
+  private static Entry entry(Path file, String name, JsonNode node, long dataStart, long dataLen) {
+    String where = file + ": tensor '" + name + "'";
+    if (!node.isObject() || !node.path("dtype").isTextual() || !node.path("shape").isArray()
+        || !node.path("data_offsets").isArray() || node.path("data_offsets").size() != 2) {
+      throw new NeuroLensException(where + ": entry must have dtype, shape and data_offsets [begin, end]");
+    }
+    String dtype = node.get("dtype").asText();
+    JsonNode shapeNode = node.get("shape");
+    long[] shape = new long[shapeNode.size()];
+    long count = 1;
+    for (int i = 0; i < shape.length; i++) {
+      JsonNode d = shapeNode.get(i);
+      if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+        throw new NeuroLensException(where + ": shape must hold integers >= 0, found " + shapeNode);
+      }
+      shape[i] = d.asLong();
+      try {
+        count = Math.multiplyExact(count, shape[i]);
+      } catch (ArithmeticException ex) {
+        throw new NeuroLensException(where + ": shape " + shapeNode + " overflows");
+      }
+    }
+    JsonNode b = node.get("data_offsets").get(0);
+    JsonNode e = node.get("data_offsets").get(1);
+    if (!b.isIntegralNumber() || !e.isIntegralNumber() || !b.canConvertToLong() || !e.canConvertToLong()) {
+      throw new NeuroLensException(where + ": data_offsets must be integers, found " + node.get("data_offsets"));
+    }
+    long begin = b.asLong();
+    long end = e.asLong();
+    if (begin < 0 || end < begin || end > dataLen) {
+      throw new NeuroLensException(
+          where + ": data_offsets [" + begin + ", " + end + "] must lie inside the data section [0, "
+              + dataLen + "] (truncated file?)");
+    }
+    int width = DType.width(dtype);
+    if (width > 0) {
+      long expected;
+      try {
+        expected = Math.multiplyExact(count, width);
+      } catch (ArithmeticException ex) {
+        throw new NeuroLensException(where + ": byte size of shape " + shapeNode + " overflows");
+      }
+      if (end - begin != expected) {
+        throw new NeuroLensException(
+            where + ": data_offsets span " + (end - begin) + " bytes but " + dtype + " x "
+                + shapeNode + " needs " + expected);
+      }
+    }
+    return new Entry(name, dtype, shape, dataStart + begin, dataStart + end);
+  }
+
+  private static FloatTensor readTensor(Path file, FileChannel ch, Entry e) throws IOException {
+    DType dt = DType.parse(e.dtype());
+    if (dt == null) {
+      throw new NeuroLensException(
+          file + ": tensor '" + e.name() + "' has dtype " + e.dtype() + "; supported: F32, F16, BF16");
+    }
+    long bytes = e.end() - e.start();
+    if (bytes / dt.width > Integer.MAX_VALUE - 8) {
+      throw new NeuroLensException(file + ": tensor '" + e.name() + "' is too large (" + bytes + " bytes)");
+    }
+    ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, e.start(), bytes).order(ByteOrder.LITTLE_ENDIAN);
+    return new FloatTensor(e.shape(), dt.decode(buf, (int) (bytes / dt.width)));
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    long pos = position;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        throw new IOException("unexpected end of file at byte " + pos);
+      }
+      pos += n;
+    }
+  }
+
+  /**
+   * Reads a sharded checkpoint: {@code model.safetensors.index.json}'s {@code weight_map} names
+   * the shard of each tensor; shards lie next to the index.
+   */
+  public static Map<String, FloatTensor> readSharded(Path index, Predicate<String> wanted) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(index.toFile());
+    } catch (IOException ex) {
+      throw new NeuroLensException(index + ": cannot read index JSON (" + ex.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    JsonNode map = root == null ? null : root.get("weight_map");
+    if (map == null || !map.isObject()) {
+      throw new NeuroLensException(index + ": must contain a weight_map object");
+    }
+    Map<String, String> shards = new TreeMap<>();
+    map.fields().forEachRemaining(f -> shards.put(f.getKey(), f.getValue().asText()));
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
+    for (String shard : shards.values().stream().distinct().sorted().toList()) {
+      if (shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
+        throw new NeuroLensException(index + ": shard '" + shard + "' must be a file name next to the index");
+      }
+      Path p = index.resolveSibling(shard);
+      if (!Files.isRegularFile(p)) {
+        throw new NeuroLensException(index + ": shard file '" + shard + "' is missing");
+      }
+      out.putAll(read(p, name -> wanted.test(name) && shard.equals(shards.get(name))));
+    }
+    return out;
+  }
+
+  /**
+   * Writes {@code tensors} as F32 to {@code file} atomically (temp file + rename), tensors in the
+   * map's order, header padded to a multiple of 8 bytes.
+   */
+  public static void write(Path file, Map<String, FloatTensor> tensors) {
+    ObjectNode header = MAPPER.createObjectNode();
+    header.putObject("__metadata__").put("format", "pt");
+    long offset = 0;
+    for (Map.Entry<String, FloatTensor> t : tensors.entrySet()) {
+      ObjectNode e = header.putObject(t.getKey());
+      e.put("dtype", "F32");
+      var shape = e.putArray("shape");
+      for (long d : t.getValue().shape()) {
+        shape.add(d);
+      }
+      long bytes = 4L * t.getValue().data().length;
+      e.putArray("data_offsets").add(offset).add(offset + bytes);
+      offset += bytes;
+    }
+    byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+    int padded = (json.length + 7) / 8 * 8;
+    ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+    head.putLong(padded).put(json);
+    while (head.hasRemaining()) {
+      head.put((byte) ' ');
+    }
+    head.flip();
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+      try {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          writeFully(ch, head);
+          ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+          for (FloatTensor t : tensors.values()) {
+            for (float v : t.data()) {
+              if (!buf.hasRemaining()) {
+                buf.flip();
+                writeFully(ch, buf);
+                buf.clear();
+              }
+              buf.putFloat(v);
+            }
+          }
+          buf.flip();
+          writeFully(ch, buf);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException ex) {
+      throw new NeuroLensException(file + ": cannot write safetensors file (" + ex.getMessage() + ")", ex);
+    }
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+  }
+}

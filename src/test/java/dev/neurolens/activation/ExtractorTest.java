@@ -1,0 +1,308 @@
+package dev.neurolens.activation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.Encoding;
+import dev.neurolens.model.HookName;
+import dev.neurolens.model.TinyModels;
+import dev.neurolens.model.TokenBatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExtractorTest {
+  private static final Pattern CODE_TOKEN =
+      Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*|\\d+|==|->|!=|\\S", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final List<String> CODE =
+      List.of(
+          "int getValueName(int x) { return x == 42 ? x : -x; }",
+          "if (a != b) return f()->g;",
+          "x",
+          "caf\u00e9 = \"\ud83d\ude00\" + y\u0007z;",
+          "while (true) { counter = counter + 1; }");
+  private static EncoderModel model;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void load() {
+    model = TinyModels.random(3);
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  /** Code tokens by a regex (an independent tokenizer), labelled word/other. */
+  static ExtractionInput input(int i, String code) {
+    List<StoredToken> tokens = new ArrayList<>();
+    Matcher m = CODE_TOKEN.matcher(code);
+    while (m.find()) {
+      String kind = Character.isLetter(m.group().codePointAt(0)) ? "word" : "other";
+      tokens.add(new StoredToken(m.group(), m.start(), m.end(), 0, List.of(kind)));
+    }
+    return new ExtractionInput("s" + i, "test", code, tokens, List.of());
+  }
+
+  static List<ExtractionInput> inputs(List<String> code) {
+    List<ExtractionInput> out = new ArrayList<>();
+    for (int i = 0; i < code.size(); i++) {
+      out.add(input(i, code.get(i)));
+    }
+    return out;
+  }
+
+  private static ExtractOptions.Builder options(Aggregation a, StoreDtype dtype) {
+    return ExtractOptions.builder()
+        .optAggregation(a)
+        .optDtype(dtype)
+        .optBatchTokens(64)
+        .optChunkRows(8)
+        .addTask(TaskSpec.tokenTask("kind"));
+  }
+
+  /** Direct capture of one text in a batch of one: hook -> (T, W) rows. */
+  private static float[][] capture(String code, List<HookName> hooks) {
+    Encoding enc = model.tokenizer().encode(code);
+    try (NDManager m = NDManager.newBaseManager()) {
+      Map<HookName, NDArray> c =
+          model.runWithCache(m, new TokenBatch(List.of(enc.ids())), Set.copyOf(hooks));
+      float[][] out = new float[hooks.size()][];
+      for (int h = 0; h < hooks.size(); h++) {
+        out[h] = c.get(hooks.get(h)).toFloatArray();
+      }
+      return out;
+    }
+  }
+
+  /** Pieces overlapping [s, e), by a plain scan (independent of PieceAlignment). */
+  private static List<Integer> overlapping(Encoding enc, int s, int e) {
+    List<Integer> out = new ArrayList<>();
+    for (int p = 0; p < enc.length(); p++) {
+      if (!enc.special()[p] && enc.charStart()[p] < e && enc.charEnd()[p] > s) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private void checkAgainstDirectCapture(Aggregation agg, StoreDtype dtype, float tol) {
+    Path out = tmp.resolve("store-" + agg + dtype);
+    Extractor ex = new Extractor(options(agg, dtype).build());
+    List<ExtractionInput> in = inputs(CODE);
+    ExtractionResult r = ex.extract(model, in, out, StoreWriter.Mode.CREATE_OR_RESUME);
+    List<HookName> hooks = ex.hooks(model);
+    assertEquals(TinyModels.LAYERS + 1, hooks.size());
+    assertEquals(in.stream().mapToInt(x -> x.tokens().size()).sum(), r.tokens());
+    try (ActivationStore s = ActivationStore.open(out)) {
+      ActivationMatrix m = s.view(hooks);
+      ActivationMatrix first = s.sentenceView(SentenceRep.FIRST, hooks, null);
+      int d = TinyModels.HIDDEN;
+      float[] row = new float[m.cols()];
+      int r0 = 0;
+      for (int i = 0; i < in.size(); i++) {
+        Encoding enc = model.tokenizer().encode(in.get(i).code());
+        float[][] direct = capture(in.get(i).code(), hooks);
+        for (StoredToken t : in.get(i).tokens()) {
+          List<Integer> pieces = overlapping(enc, t.start(), t.end());
+          m.read(r0, 1, row);
+          for (int h = 0; h < hooks.size(); h++) {
+            for (int c = 0; c < d; c++) {
+              float expected = 0;
+              if (!pieces.isEmpty()) {
+                switch (agg) {
+                  case FIRST -> expected = direct[h][pieces.get(0) * d + c];
+                  case LAST -> expected = direct[h][pieces.get(pieces.size() - 1) * d + c];
+                  case AVERAGE -> {
+                    for (int p : pieces) {
+                      expected += direct[h][p * d + c] / pieces.size();
+                    }
+                  }
+                }
+              }
+              assertEquals(expected, row[h * d + c], tol * Math.max(1, Math.abs(expected)),
+                  "snippet " + i + " token '" + t.text() + "' hook " + hooks.get(h) + " col " + c);
+            }
+          }
+          r0++;
+        }
+        float[] f = new float[first.cols()];
+        first.read(i, 1, f);
+        int last = hooks.size() - 1;
+        for (int c = 0; c < d; c++) {
+          assertEquals(direct[last][c], f[last * d + c], tol * Math.max(1, Math.abs(direct[last][c])));
+        }
+      }
+    }
+  }
+
+  @Test
+  void extract_float32Last_equalsDirectCapture() {
+    checkAgainstDirectCapture(Aggregation.LAST, StoreDtype.FLOAT32, 1e-4f);
+  }
+
+  @Test
+  void extract_float16First_equalsDirectCaptureWithinHalfRounding() {
+    checkAgainstDirectCapture(Aggregation.FIRST, StoreDtype.FLOAT16, 1e-3f);
+  }
+
+  @Test
+  void extract_average_equalsMeanOfPieceVectors() {
+    checkAgainstDirectCapture(Aggregation.AVERAGE, StoreDtype.FLOAT32, 1e-4f);
+  }
+
+  @Test
+  void extract_manyPieceAndUnicodeTokens_alignAndFlagZeroPieceTokens() {
+    Path out = tmp.resolve("align");
+    List<ExtractionInput> in = inputs(CODE);
+    new Extractor(options(Aggregation.LAST, StoreDtype.FLOAT32).build())
+        .extract(model, in, out, StoreWriter.Mode.CREATE_OR_RESUME);
+    try (ActivationStore s = ActivationStore.open(out)) {
+      List<StoredToken> tokens = s.tokens(0, s.tokenCount());
+      List<String> texts = tokens.stream().map(StoredToken::text).toList();
+      List<String> expected =
+          in.stream().flatMap(x -> x.tokens().stream()).map(StoredToken::text).toList();
+      assertEquals(expected, texts);
+      // getValueName splits into many pieces, == into two; both align
+      Encoding enc = model.tokenizer().encode(CODE.get(0));
+      assertTrue(overlapping(enc, 4, 16).size() >= 5);
+      int eq = CODE.get(0).indexOf("==");
+      assertEquals(2, overlapping(enc, eq, eq + 2).size());
+      assertTrue(texts.contains("=="));
+      // the control character \u0007 is dropped by the tokenizer: zero pieces, flagged, zero row
+      int bell = texts.indexOf("\u0007");
+      assertTrue(bell >= 0);
+      assertTrue(tokens.get(bell).zeroPieces(), tokens.get(bell).toString());
+      float[] row = new float[s.view(s.hooks()).cols()];
+      s.view(s.hooks()).read(bell, 1, row);
+      assertArrayEquals(new float[row.length], row);
+      // the emoji (a surrogate pair, [UNK]) and the tokens after it keep their pieces
+      assertFalse(tokens.get(texts.indexOf("\ud83d\ude00")).zeroPieces());
+      assertFalse(tokens.get(texts.indexOf("y")).zeroPieces());
+      assertFalse(tokens.get(texts.indexOf("caf\u00e9")).zeroPieces());
+      assertEquals(List.of("other", "word"), s.labelNames("kind"));
+    }
+  }
+
+  @Test
+  void extract_threeTimesMaxLength_keepsEveryToken() {
+    StringBuilder code = new StringBuilder();
+    int max = model.tokenizer().maxTokens();
+    while (model.tokenizer().encode(code.toString()).length() < 3 * max) {
+      code.append("value = value + 17 ; ");
+    }
+    List<ExtractionInput> in = inputs(List.of(code.toString(), "x = 1 ;"));
+    for (int context : new int[] {0, 5}) {
+      Path out = tmp.resolve("long" + context);
+      new Extractor(options(Aggregation.LAST, StoreDtype.FLOAT32).optContext(context).build())
+          .extract(model, in, out, StoreWriter.Mode.CREATE_OR_RESUME);
+      try (ActivationStore s = ActivationStore.open(out)) {
+        assertEquals(in.get(0).tokens().size() + 4, s.tokenCount());
+        assertEquals(in.get(0).tokens(), s.tokens(0, in.get(0).tokens().size()));
+        ActivationMatrix m = s.view(s.hooks());
+        int cols = m.cols();
+        float[] all = new float[s.tokenCount() * cols];
+        m.read(0, s.tokenCount(), all);
+        for (int r = 0; r < s.tokenCount(); r++) {
+          boolean nonZero = false;
+          for (int c = 0; c < cols; c++) {
+            nonZero |= all[r * cols + c] != 0;
+          }
+          assertTrue(nonZero, "row " + r + " is all zeros");
+        }
+      }
+    }
+  }
+
+  @Test
+  void extract_includeSpecial_addsFlaggedRowsAroundCodeTokens() {
+    Path out = tmp.resolve("special");
+    new Extractor(options(Aggregation.LAST, StoreDtype.FLOAT32).optIncludeSpecial(true).build())
+        .extract(model, inputs(List.of("a = b")), out, StoreWriter.Mode.CREATE_OR_RESUME);
+    try (ActivationStore s = ActivationStore.open(out)) {
+      List<StoredToken> t = s.tokens(0, s.tokenCount());
+      assertEquals(5, t.size());
+      assertEquals(StoredToken.SPECIAL, t.get(0).flags());
+      assertEquals(StoredToken.SPECIAL, t.get(4).flags());
+      HookName last = HookName.residPost(TinyModels.LAYERS - 1);
+      float[][] direct = capture("a = b", List.of(last));
+      float[] rows = new float[5 * TinyModels.HIDDEN];
+      s.view(List.of(last)).read(0, 5, rows);
+      for (int i = 0; i < rows.length; i++) {
+        assertEquals(direct[0][i], rows[i], 1e-4f);
+      }
+    }
+  }
+
+  @Test
+  void extract_resumeAfterLostChunks_givesByteIdenticalStore() throws IOException {
+    List<String> code = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      code.add("int v" + i + " = f(" + "x + ".repeat(i % 7) + i + ");");
+    }
+    List<ExtractionInput> in = inputs(code);
+    ExtractOptions o = options(Aggregation.AVERAGE, StoreDtype.FLOAT16).optGroupTokens(60).build();
+    Path a = tmp.resolve("a");
+    new Extractor(o).extract(model, in, a, StoreWriter.Mode.CREATE_OR_RESUME);
+    Path b = tmp.resolve("b");
+    new Extractor(o).extract(model, in, b, StoreWriter.Mode.CREATE_OR_RESUME);
+    // simulate a crash: an unfinished manifest, the last chunks and the final columns lost
+    StoreManifest done = StoreManifest.read(b);
+    int chunks = done.chunks().size();
+    assertTrue(chunks > 5, "chunks " + chunks);
+    for (int c = chunks - 3; c < chunks; c++) {
+      StoreFiles.deleteTree(StoreFiles.chunkDir(b, c));
+    }
+    StoreFiles.deleteTree(b.resolve(StoreFiles.COLUMNS));
+    StoreFiles.deleteTree(b.resolve(StoreFiles.LABELS));
+    StoreManifest.started(done.spec()).write(b);
+    Files.createDirectories(StoreFiles.tmpChunkDir(b, chunks - 3));
+    ExtractionResult r = new Extractor(o).extract(model, in, b, StoreWriter.Mode.CREATE_OR_RESUME);
+    assertTrue(r.resumedSnippets() > 0 && r.resumedSnippets() < 30, "resumed " + r.resumedSnippets());
+    StoreTestSupport.assertSameFiles(a, b);
+  }
+
+  @Test
+  void extract_repeatedRuns_noNativeMemoryGrowth() throws IOException {
+    List<ExtractionInput> in = inputs(CODE);
+    ExtractOptions o = options(Aggregation.LAST, StoreDtype.FLOAT16).build();
+    long warm = 0;
+    for (int i = 0; i < 25; i++) {
+      new Extractor(o).extract(model, in, tmp.resolve("leak"), StoreWriter.Mode.OVERWRITE);
+      if (i == 4) {
+        warm = nativeKb();
+      }
+    }
+    long growthMb = (nativeKb() - warm) / 1024;
+    assertTrue(growthMb < 30, "native RSS grew by " + growthMb + " MB over 20 extractions");
+  }
+
+  /** Resident memory outside the committed Java heap, after a GC (kB). */
+  private static long nativeKb() throws IOException {
+    System.gc();
+    long rss = 0;
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        rss = Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    return rss - Runtime.getRuntime().totalMemory() / 1024;
+  }
+}
