@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
       BenchCommand.class,
       StoreCommand.class,
       ExtractCommand.class,
+      AnalyzeCommand.class,
     })
 public final class Main {
 
