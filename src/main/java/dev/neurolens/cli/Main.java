@@ -20,6 +20,9 @@ import picocli.CommandLine.ScopeType;
       BenchCommand.class,
       StoreCommand.class,
       ExtractCommand.class,
+      ClusterCommand.class,
+      SimilarityCommand.class,
+      RedundancyCommand.class,
     })
 public final class Main {
 
