@@ -21,6 +21,9 @@ import picocli.CommandLine.ScopeType;
       StoreCommand.class,
       ExtractCommand.class,
       AnalyzeCommand.class,
+      ClusterCommand.class,
+      SimilarityCommand.class,
+      RedundancyCommand.class,
     })
 public final class Main {
 

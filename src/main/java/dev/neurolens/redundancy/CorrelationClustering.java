@@ -28,6 +28,14 @@ public final class CorrelationClustering {
     return out;
   }
 
+  /** Checks that {@code thresholds} is non-empty and every value lies in (0, 2). */
+  public static void checkThresholds(List<Double> thresholds) {
+    if (thresholds.isEmpty()) {
+      throw new NeuroLensException("thresholds: give at least one threshold in (0, 2)");
+    }
+    thresholds.forEach(LinkageTree::checkThreshold);
+  }
+
   /** Builds the average-linkage tree over the positions of {@code r} (constant neurons left out). */
   public static LinkageTree linkage(CorrelationMatrix r, ClusterOptions.Distance distance) {
     int d = r.size();
@@ -57,10 +65,7 @@ public final class CorrelationClustering {
    */
   public static ClusterSweep cluster(
       CorrelationMatrix r, List<Double> thresholds, ClusterOptions opts, int numLayers, int hidden) {
-    if (thresholds.isEmpty()) {
-      throw new NeuroLensException("thresholds: give at least one threshold in (0, 2)");
-    }
-    thresholds.forEach(LinkageTree::checkThreshold);
+    checkThresholds(thresholds);
     checkLayout(r, numLayers, hidden);
     LinkageTree tree = linkage(r, opts.distance());
     List<ThresholdClusters> results = new ArrayList<>();
