@@ -14,11 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code neurolens bench forward}: throughput figures (a benchmark, never a test). */
-<<<<<<< HEAD
-@Command(name = "bench", description = "Benchmarks that print figures.", subcommands = {BenchCommand.Forward.class, BenchExtractCommand.class, BenchProbeCommand.class})
-=======
-@Command(name = "bench", description = "Benchmarks that print figures.", subcommands = {BenchCommand.Forward.class, BenchExtractCommand.class, BenchRedundancyCommand.class})
->>>>>>> redundancy
+@Command(name = "bench", description = "Benchmarks that print figures.", subcommands = {BenchCommand.Forward.class, BenchExtractCommand.class, BenchProbeCommand.class, BenchRedundancyCommand.class})
 final class BenchCommand {
 
   @Command(name = "forward", description = "NeuroLens forward tokens/s vs ONNX Runtime on the same shapes and threads.")
