@@ -20,6 +20,9 @@ import picocli.CommandLine.ScopeType;
       BenchCommand.class,
       StoreCommand.class,
       ExtractCommand.class,
+      ProbeCommand.class,
+      RankCommand.class,
+      AblateCommand.class,
     })
 public final class Main {
 
