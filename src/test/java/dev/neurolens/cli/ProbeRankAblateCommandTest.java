@@ -111,6 +111,9 @@ class ProbeRankAblateCommandTest {
     assertEquals(LAYERS, r.get("layers").size());
     assertFalse(r.has("oracle"));
     assertTrue(r.get("layers").get(0).get("control_test").isNull());
+    String human = exec(0, "probe", "--store", store.toString(), "--task", "lexical", "--layers", "each",
+        "--epochs", "1", "--out", tmp.resolve("each").toString(), "--quiet")[0];
+    assertTrue(human.contains("layer_0") && human.contains("probe.json"), human);
   }
 
   @Test
@@ -150,6 +153,9 @@ class ProbeRankAblateCommandTest {
       int expected = (int) Math.round(e.get("percent").asDouble() / 100 * FEATURES);
       assertEquals(expected, e.get("neurons").asInt());
     }
+    String human = exec(0, "ablate", "--store", store.toString(), "--task", "lexical", "--ranking",
+        out.resolve("ranking.json").toString(), "--percents", "10", "--no-retrain", "--epochs", "1")[0];
+    assertTrue(human.contains("baseline") && human.contains("bottom"), human);
   }
 
   @Test
@@ -162,6 +168,9 @@ class ProbeRankAblateCommandTest {
       JsonNode file = Json.MAPPER.readTree(out.resolve("ranking.json").toFile());
       assertEquals(FEATURES, file.get("ordering").size(), m);
     }
+    String human = exec(0, "rank", "--store", store.toString(), "--task", "lexical", "--method", "probeless",
+        "--top", "3", "--out", tmp.resolve("rank-human").toString())[0];
+    assertTrue(human.contains("layer distribution of the top"), human);
     // ap needs a class
     exec(2, "rank", "--store", store.toString(), "--task", "lexical", "--method", "ap",
         "--out", tmp.resolve("rank-ap").toString());
