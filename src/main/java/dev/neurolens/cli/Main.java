@@ -24,6 +24,9 @@ import picocli.CommandLine.ScopeType;
       ClusterCommand.class,
       SimilarityCommand.class,
       RedundancyCommand.class,
+      ProbeCommand.class,
+      RankCommand.class,
+      AblateCommand.class,
     })
 public final class Main {
 

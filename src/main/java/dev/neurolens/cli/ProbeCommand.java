@@ -1,0 +1,124 @@
+package dev.neurolens.cli;
+
+import dev.neurolens.activation.ActivationStore;
+import dev.neurolens.probe.LayerwiseProber;
+import dev.neurolens.probe.LayerwiseProber.Mode;
+import dev.neurolens.probe.LayerwiseResult;
+import dev.neurolens.probe.Probe;
+import dev.neurolens.probe.ProbeIO;
+import dev.neurolens.util.Json;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code neurolens probe}: layer-wise probing of one stored task (ALGORITHMS.md sections 2-3).
+ * Writes {@code OUT/probe.json} (the result) and {@code OUT/probes/<name>.json} (every trained
+ * probe); files are written only after all probes are trained.
+ */
+@Command(name = "probe", description = "Train layer-wise probes (and control-task probes) on a stored task.")
+public final class ProbeCommand implements Callable<Integer> {
+
+  /** Which probes to train. */
+  enum Layers {
+    /** each layer + the oracle */
+    all,
+    each,
+    incremental
+  }
+
+  @Option(names = "--store", required = true, description = "Activation store directory.")
+  Path store;
+
+  @Option(names = "--task", required = true, description = "Task name in the store.")
+  String task;
+
+  @Option(names = "--layers", defaultValue = "all", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: each + oracle).")
+  Layers layers;
+
+  @Option(names = "--control", description = "Also train control-task probes and report selectivity.")
+  boolean control;
+
+  @Option(names = "--out", required = true, description = "Output directory (created; files in it are replaced).")
+  Path out;
+
+  @Mixin ProbeOptionsMixin probe = new ProbeOptionsMixin();
+
+  @Mixin OutputOptions output = new OutputOptions();
+
+  @Override
+  public Integer call() {
+    Set<Mode> modes =
+        switch (layers) {
+          case all -> EnumSet.of(Mode.EACH, Mode.ORACLE);
+          case each -> EnumSet.of(Mode.EACH);
+          case incremental -> EnumSet.of(Mode.INCREMENTAL);
+        };
+    LayerwiseResult result;
+    try (ActivationStore s = ActivationStore.open(store)) {
+      StoreTask st = StoreTask.load(s, task, probe.seed(), control);
+      result =
+          LayerwiseProber.run(st.x(), st.layout(), st.splits(), st.task(), st.control(), modes,
+              probe.options(st.layout()), output.quiet() ? null : output::info);
+    }
+    for (Map.Entry<String, Probe> e : result.probes().entrySet()) {
+      ProbeIO.save(e.getValue(), out.resolve("probes").resolve(e.getKey() + ".json"));
+    }
+    Json.writeAtomically(out.resolve("probe.json"), result);
+    output.emit(summary(result), human(result));
+    return 0;
+  }
+
+  /** The --json summary: task, per-layer (or incremental) entries and the oracle. */
+  static Map<String, Object> summary(LayerwiseResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("task", r.task());
+    List<Map<String, Object>> layers = new ArrayList<>();
+    for (LayerwiseResult.Entry e : r.layers().isEmpty() ? r.incremental() : r.layers()) {
+      layers.add(entry(e));
+    }
+    m.put("layers", layers);
+    if (r.oracle() != null) {
+      m.put("oracle", entry(r.oracle()));
+    }
+    return m;
+  }
+
+  private static Map<String, Object> entry(LayerwiseResult.Entry e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", e.name());
+    m.put("layer", e.layer());
+    m.put("hook", e.hook());
+    m.put("train", e.train());
+    m.put("dev", e.dev());
+    m.put("test", e.test());
+    m.put("control_test", e.controlTest());
+    m.put("selectivity", e.selectivity());
+    return m;
+  }
+
+  private String human(LayerwiseResult r) {
+    StringBuilder b = new StringBuilder("task " + r.task() + ":\n");
+    List<LayerwiseResult.Entry> all = new ArrayList<>(r.layers().isEmpty() ? r.incremental() : r.layers());
+    if (r.oracle() != null) {
+      all.add(r.oracle());
+    }
+    for (LayerwiseResult.Entry e : all) {
+      b.append(String.format("  %-12s %-24s train %.3f  test %.3f", e.name(), e.hook(), e.train(), e.test()));
+      if (e.selectivity() != null) {
+        b.append(String.format("  control %.3f  selectivity %+.3f", e.controlTest(), e.selectivity()));
+      }
+      b.append('\n');
+    }
+    b.append("written: ").append(out.resolve("probe.json"));
+    return b.toString();
+  }
+}

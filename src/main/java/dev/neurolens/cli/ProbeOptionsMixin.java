@@ -1,0 +1,53 @@
+package dev.neurolens.cli;
+
+import dev.neurolens.probe.LayerLayout;
+import dev.neurolens.probe.ProbeOptions;
+import picocli.CommandLine.Option;
+
+/**
+ * Probe hyper-parameters shared by {@code probe}, {@code rank} and {@code ablate} (defaults of
+ * ALGORITHMS.md section 2). Add with {@code @Mixin ProbeOptionsMixin probe;}.
+ */
+public final class ProbeOptionsMixin {
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of splits, probes and rankings (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--epochs", defaultValue = "10", description = "Probe training epochs (default ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--l1", defaultValue = "1e-5", description = "L1 penalty weight (default ${DEFAULT-VALUE}).")
+  double lambda1;
+
+  @Option(names = "--l2", defaultValue = "1e-5", description = "L2 penalty weight (default ${DEFAULT-VALUE}).")
+  double lambda2;
+
+  @Option(names = "--batch", defaultValue = "128", description = "Minibatch size (default ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(
+      names = "--small-classes",
+      defaultValue = "DROP_WITH_WARNING",
+      description = "A class with < 2 training rows: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  ProbeOptions.SmallClassPolicy smallClasses;
+
+  long seed() {
+    return seed;
+  }
+
+  /** The probe options of these flags for activations of {@code layout}. */
+  ProbeOptions options(LayerLayout layout) {
+    return ProbeOptions.builder()
+        .optSeed(seed)
+        .optEpochs(epochs)
+        .optLearningRate(learningRate)
+        .optLambda1(lambda1)
+        .optLambda2(lambda2)
+        .optBatchSize(batch)
+        .optSmallClasses(smallClasses)
+        .optLayout(layout)
+        .build();
+  }
+}

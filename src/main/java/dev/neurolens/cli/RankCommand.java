@@ -1,0 +1,141 @@
+package dev.neurolens.cli;
+
+import dev.neurolens.activation.ActivationStore;
+import dev.neurolens.probe.Probe;
+import dev.neurolens.probe.ProbeTrainer;
+import dev.neurolens.rank.ApRanker;
+import dev.neurolens.rank.GaussianRanker;
+import dev.neurolens.rank.LcaRanker;
+import dev.neurolens.rank.NeuronRanking;
+import dev.neurolens.rank.ProbelessRanker;
+import dev.neurolens.util.Json;
+import dev.neurolens.util.NeuroLensException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code neurolens rank}: ranks all neurons of the store's layers for one task (ALGORITHMS.md
+ * section 4) and writes {@code OUT/ranking.json}: the full ordering (feature ids = layer * D +
+ * index), the top K neurons located as (layer, index, hook) and their layer distribution.
+ */
+@Command(name = "rank", description = "Rank neurons for a stored task (LCA, probeless, Gaussian, AP or random).")
+public final class RankCommand implements Callable<Integer> {
+
+  /** Ranking methods. */
+  enum Method {
+    lca,
+    probeless,
+    gaussian,
+    ap,
+    random
+  }
+
+  @Option(names = "--store", required = true, description = "Activation store directory.")
+  Path store;
+
+  @Option(names = "--task", required = true, description = "Task name in the store.")
+  String task;
+
+  @Option(names = "--method", defaultValue = "lca", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+  Method method;
+
+  @Option(names = "--top", defaultValue = "20", description = "Neurons listed with their layer (default ${DEFAULT-VALUE}).")
+  int top;
+
+  @Option(names = "--class", description = "The positive class (required for --method ap).")
+  String positiveClass;
+
+  @Option(names = "--out", required = true, description = "Output directory (created; ranking.json in it is replaced).")
+  Path out;
+
+  @Mixin ProbeOptionsMixin probe = new ProbeOptionsMixin();
+
+  @Mixin OutputOptions output = new OutputOptions();
+
+  @Override
+  public Integer call() {
+    if (top < 1) {
+      throw new NeuroLensException("--top: must be >= 1, found " + top);
+    }
+    if (method == Method.ap && positiveClass == null) {
+      throw new NeuroLensException("--method ap: needs --class C (the positive class)");
+    }
+    Map<String, Object> file;
+    try (ActivationStore s = ActivationStore.open(store)) {
+      StoreTask st = StoreTask.load(s, task, probe.seed(), false);
+      int[] train = st.splits().train();
+      NeuronRanking ranking =
+          switch (method) {
+            case lca -> {
+              Probe p = ProbeTrainer.train(st.x(), train, st.task(), probe.options(st.layout()), store + " all layers");
+              yield LcaRanker.ordering(p);
+            }
+            case probeless -> ProbelessRanker.rank(st.x(), train, st.task());
+            case gaussian -> GaussianRanker.rank(st.x(), train, st.task(),
+                new GaussianRanker.Options(Math.min(top, st.x().cols()), 1000, 1024, probe.seed()));
+            case ap -> ApRanker.rank(st.x(), train, st.task(), positiveClass);
+            case random -> LcaRanker.random(IntStream.range(0, st.x().cols()).toArray(), probe.seed());
+          };
+      file = rankingFile(st, ranking, Math.min(top, ranking.size()));
+    }
+    Json.writeAtomically(out.resolve("ranking.json"), file);
+    Map<String, Object> summary = new LinkedHashMap<>(file);
+    summary.remove("ordering");
+    summary.remove("scores");
+    summary.remove("per_class");
+    summary.put("file", out.resolve("ranking.json").toString());
+    output.emit(summary, human(file));
+    return 0;
+  }
+
+  private Map<String, Object> rankingFile(StoreTask st, NeuronRanking r, int k) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("task", st.task().name());
+    m.put("method", r.method());
+    m.put("store", store.toAbsolutePath().toString());
+    m.put("layers", st.layout().numLayers());
+    m.put("neurons_per_layer", st.layout().neuronsPerLayer());
+    m.put("hooks", st.layout().hookNames());
+    m.put("features", st.x().cols());
+    m.put("parameters", r.parameters());
+    m.put("top", r.neurons(st.layout(), k).stream().map(RankCommand::neuron).toList());
+    m.put("layer_distribution", r.layerDistribution(st.layout(), k));
+    m.put("ordering", r.ordering());
+    if (r.scores() != null) {
+      m.put("scores", r.scores());
+    }
+    if (!r.perClass().isEmpty()) {
+      m.put("per_class", r.perClass());
+    }
+    return m;
+  }
+
+  private static Map<String, Object> neuron(NeuronRanking.NeuronRef n) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("feature", n.feature());
+    m.put("layer", n.layer());
+    m.put("index", n.index());
+    m.put("hook", n.hook());
+    return m;
+  }
+
+  private String human(Map<String, Object> file) {
+    StringBuilder b = new StringBuilder("ranking " + file.get("method") + " of task " + task + ", top neurons:\n");
+    for (Object o : (List<?>) file.get("top")) {
+      Map<?, ?> n = (Map<?, ?>) o;
+      b.append("  layer ").append(n.get("layer")).append(" neuron ").append(n.get("index"))
+          .append(" (").append(n.get("hook")).append(")\n");
+    }
+    b.append("layer distribution of the top: ").append(Arrays.toString((int[]) file.get("layer_distribution")))
+        .append("\nwritten: ").append(out.resolve("ranking.json"));
+    return b.toString();
+  }
+}

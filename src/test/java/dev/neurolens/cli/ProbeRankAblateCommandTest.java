@@ -1,0 +1,196 @@
+package dev.neurolens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.TinyModels;
+import dev.neurolens.probe.Probe;
+import dev.neurolens.probe.ProbeIO;
+import dev.neurolens.util.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProbeRankAblateCommandTest {
+  static final int LAYERS = TinyModels.LAYERS + 1;
+  static final int FEATURES = LAYERS * TinyModels.HIDDEN;
+
+  @TempDir static Path tmp;
+  static Path store;
+
+  @BeforeAll
+  static void buildStore() throws Exception {
+    Path model = tmp.resolve("tiny-model");
+    try (EncoderModel m = TinyModels.random(5)) {
+      Models.export(m, model);
+    }
+    Path corpus = tmp.resolve("src");
+    Files.createDirectories(corpus);
+    for (int i = 0; i < 6; i++) {
+      Files.writeString(corpus.resolve("A" + i + ".java"), """
+          class A%d {
+            int twice(int x) { return 2 * x + %d; }
+            void loop(int n) { for (int i = 0; i < n; i++) { System.out.println(i); } }
+            String name() { return "a" + %d; }
+          }
+          """.formatted(i, i, i));
+    }
+    store = tmp.resolve("store");
+    assertEquals(0, Main.commandLine().execute("extract", "--model", model.toString(), "--corpus",
+        corpus.toString(), "--lang", "java", "--task", "lexical", "--out", store.toString(), "--quiet"));
+  }
+
+  /** Runs the command line; returns [stdout, stderr] after checking the exit status. */
+  private static String[] exec(int expectedStatus, String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int status;
+    try {
+      status = Main.commandLine().execute(args);
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+    String[] r = {out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim()};
+    assertEquals(expectedStatus, status, r[0] + "\n" + r[1]);
+    return r;
+  }
+
+  private static JsonNode json(String... args) throws Exception {
+    return Json.MAPPER.readTree(exec(0, args)[0]);
+  }
+
+  private static void assertScore(JsonNode v) {
+    assertTrue(v.isNumber() && v.asDouble() >= 0 && v.asDouble() <= 1, "score " + v);
+  }
+
+  @Test
+  void probe_allLayersWithControl_reportsEachLayerOracleAndWritesProbes() throws Exception {
+    Path out = tmp.resolve("probe-out");
+    JsonNode r = json("probe", "--store", store.toString(), "--task", "lexical", "--control",
+        "--epochs", "3", "--out", out.toString(), "--json", "--quiet");
+    assertEquals("lexical", r.get("task").asText());
+    assertEquals(LAYERS, r.get("layers").size());
+    for (int l = 0; l < LAYERS; l++) {
+      JsonNode e = r.get("layers").get(l);
+      assertEquals(l, e.get("layer").asInt());
+      for (String k : new String[] {"train", "test", "control_test"}) {
+        assertScore(e.get(k));
+      }
+      assertEquals(e.get("test").asDouble() - e.get("control_test").asDouble(),
+          e.get("selectivity").asDouble(), 1e-9);
+    }
+    assertScore(r.get("oracle").get("test"));
+    assertEquals(-1, r.get("oracle").get("layer").asInt());
+    JsonNode file = Json.MAPPER.readTree(out.resolve("probe.json").toFile());
+    assertEquals(LAYERS, file.get("layers").size());
+    Probe oracle = ProbeIO.load(out.resolve("probes/oracle.json"));
+    assertEquals(FEATURES, oracle.featureIds().length);
+    assertEquals(TinyModels.HIDDEN, ProbeIO.load(out.resolve("probes/layer_1.json")).featureIds().length);
+  }
+
+  @Test
+  void probe_incremental_listsOneEntryPerLastLayerAndNoOracle() throws Exception {
+    JsonNode r = json("probe", "--store", store.toString(), "--task", "lexical", "--layers", "incremental",
+        "--epochs", "1", "--out", tmp.resolve("inc").toString(), "--json", "--quiet");
+    assertEquals(LAYERS, r.get("layers").size());
+    assertFalse(r.has("oracle"));
+    assertTrue(r.get("layers").get(0).get("control_test").isNull());
+    String human = exec(0, "probe", "--store", store.toString(), "--task", "lexical", "--layers", "each",
+        "--epochs", "1", "--out", tmp.resolve("each").toString(), "--quiet")[0];
+    assertTrue(human.contains("layer_0") && human.contains("probe.json"), human);
+  }
+
+  @Test
+  void rankThenAblate_lca_fullPermutationAndAblationCurve() throws Exception {
+    Path out = tmp.resolve("rank-lca");
+    JsonNode r = json("rank", "--store", store.toString(), "--task", "lexical", "--method", "lca",
+        "--top", "10", "--epochs", "2", "--out", out.toString(), "--json");
+    assertEquals(10, r.get("top").size());
+    int sum = 0;
+    for (JsonNode c : r.get("layer_distribution")) {
+      sum += c.asInt();
+    }
+    assertEquals(10, sum);
+    assertEquals(LAYERS, r.get("layer_distribution").size());
+    JsonNode n0 = r.get("top").get(0);
+    assertTrue(n0.get("layer").asInt() >= 0 && n0.get("layer").asInt() < LAYERS);
+    assertTrue(n0.get("index").asInt() >= 0 && n0.get("index").asInt() < TinyModels.HIDDEN);
+    assertEquals(n0.get("layer").asInt() * TinyModels.HIDDEN + n0.get("index").asInt(), n0.get("feature").asInt());
+    JsonNode file = Json.MAPPER.readTree(out.resolve("ranking.json").toFile());
+    Set<Integer> ids = new HashSet<>();
+    for (JsonNode id : file.get("ordering")) {
+      ids.add(id.asInt());
+    }
+    assertEquals(FEATURES, file.get("ordering").size());
+    assertEquals(FEATURES, ids.size());
+    assertEquals(0, ids.stream().mapToInt(Integer::intValue).min().getAsInt());
+    assertEquals(FEATURES - 1, ids.stream().mapToInt(Integer::intValue).max().getAsInt());
+
+    JsonNode a = json("ablate", "--store", store.toString(), "--task", "lexical", "--ranking",
+        out.resolve("ranking.json").toString(), "--percents", "10,50", "--epochs", "1", "--json");
+    assertEquals(6, a.get("entries").size());
+    assertScore(a.get("baseline"));
+    for (JsonNode e : a.get("entries")) {
+      assertScore(e.get("keep_zeroed"));
+      assertScore(e.get("keep_retrained"));
+      assertScore(e.get("remove_zeroed"));
+      int expected = (int) Math.round(e.get("percent").asDouble() / 100 * FEATURES);
+      assertEquals(expected, e.get("neurons").asInt());
+    }
+    String human = exec(0, "ablate", "--store", store.toString(), "--task", "lexical", "--ranking",
+        out.resolve("ranking.json").toString(), "--percents", "10", "--no-retrain", "--epochs", "1")[0];
+    assertTrue(human.contains("baseline") && human.contains("bottom"), human);
+  }
+
+  @Test
+  void rank_otherMethods_rankEveryFeature() throws Exception {
+    for (String m : new String[] {"probeless", "random", "gaussian"}) {
+      Path out = tmp.resolve("rank-" + m);
+      JsonNode r = json("rank", "--store", store.toString(), "--task", "lexical", "--method", m,
+          "--top", "5", "--out", out.toString(), "--json");
+      assertEquals(5, r.get("top").size(), m);
+      JsonNode file = Json.MAPPER.readTree(out.resolve("ranking.json").toFile());
+      assertEquals(FEATURES, file.get("ordering").size(), m);
+    }
+    String human = exec(0, "rank", "--store", store.toString(), "--task", "lexical", "--method", "probeless",
+        "--top", "3", "--out", tmp.resolve("rank-human").toString())[0];
+    assertTrue(human.contains("layer distribution of the top"), human);
+    // ap needs a class
+    exec(2, "rank", "--store", store.toString(), "--task", "lexical", "--method", "ap",
+        "--out", tmp.resolve("rank-ap").toString());
+  }
+
+  @Test
+  void probe_unknownTask_exits2WithOneLineAndWritesNothing() {
+    Path out = tmp.resolve("bad");
+    String[] r = exec(2, "probe", "--store", store.toString(), "--task", "nope", "--out", out.toString(), "--json");
+    assertEquals("", r[0]);
+    assertEquals(1, r[1].lines().count(), r[1]);
+    assertTrue(r[1].contains("no task 'nope'"), r[1]);
+    assertFalse(Files.exists(out.resolve("probe.json")));
+  }
+
+  @Test
+  void ablate_badRankingFile_exits2() throws Exception {
+    Path bad = tmp.resolve("bad-ranking.json");
+    Files.writeString(bad, "{\"method\":\"lca\",\"ordering\":[1,1]}");
+    String[] r = exec(2, "ablate", "--store", store.toString(), "--task", "lexical", "--ranking", bad.toString());
+    assertEquals(1, r[1].lines().count(), r[1]);
+  }
+}
