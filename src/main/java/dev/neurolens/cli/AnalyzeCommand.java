@@ -75,6 +75,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--skip-redundancy", description = "Skip correlation clustering and layer CKA.")
   boolean skipRedundancy;
 
+  @Option(names = "--pipeline", split = ",", defaultValue = "lexical",
+      description = "Tasks that get the LayerSelector -> CC -> LCA minimal-neuron pipeline "
+          + "(default: ${DEFAULT-VALUE}; 'none' for no task; it retrains many probes).")
+  List<String> pipelineTasks;
+
   @Option(names = "--overwrite", description = "Re-extract even if OUT/store exists (default: resume/reuse it).")
   boolean overwrite;
 
@@ -154,6 +159,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
         section.put("layer_distribution", ta.layerDistribution());
         out.info("ablating " + task + "...");
         section.put("ablation", ta.ablation());
+        if (pipelineTasks.contains(task)) {
+          out.info("redundancy pipeline for " + task + "...");
+          section.put("redundancy", ta.redundancyPipeline());
+        }
         if (neuronsPerClass > 0) {
           neurons.addAll(ta.neurons(neuronsPerClass));
         }

@@ -11,6 +11,10 @@ import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.rank.ConceptAnalyzer;
 import dev.neurolens.rank.LcaRanker;
 import dev.neurolens.rank.NeuronRanking;
+import dev.neurolens.redundancy.PipelineOptions;
+import dev.neurolens.redundancy.PipelineRow;
+import dev.neurolens.redundancy.RedundancyPipeline;
+import dev.neurolens.redundancy.TaskRedundancy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -144,6 +148,38 @@ final class TaskAnalysis {
       out.add(json);
     }
     return out;
+  }
+
+  /**
+   * The LayerSelector -> CC -> LCA minimal-neuron pipeline (ALGORITHMS.md section 6) on this
+   * task's train rows (dev = 10% of them) and test rows: one row per (thresholds, CC setting).
+   */
+  Map<String, Object> redundancyPipeline() {
+    PipelineOptions o = PipelineOptions.defaults(seed);
+    o = new PipelineOptions(options, o.thresholds(), o.ccThresholds(), o.stride(), o.percentages(),
+        o.devFraction(), seed, o.cluster());
+    TaskRedundancy r =
+        RedundancyPipeline.run(st.x(), st.task(), st.splits().train(), st.splits().test(), st.layout(), o, progress);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (PipelineRow row : r.rows()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("layer_delta", row.layerDelta());
+      m.put("neuron_delta", row.neuronDelta());
+      m.put("cc_threshold", row.ccThreshold() == PipelineOptions.NO_CC ? null : row.ccThreshold());
+      List<Integer> selected = new ArrayList<>();
+      for (int l = 0; l <= row.selectedLayer(); l++) {
+        selected.add(HookName.parse(st.layout().hookName(l)).layer());
+      }
+      m.put("selected_layers", selected);
+      m.put("neurons_after_cc", row.neuronsAfterCc());
+      m.put("minimal_k", row.minimalNeurons());
+      m.put("removable_percent", row.percentRemovable());
+      m.put("oracle_test", row.oracleTestScore());
+      m.put("minimal_test", row.minimalTestScore());
+      m.put("minimal_set", row.minimalSet());
+      rows.add(m);
+    }
+    return Map.of("pipeline", rows, "oracle_dev", r.oracleDevScore());
   }
 
   private Map<String, int[]> perClassTop() {
