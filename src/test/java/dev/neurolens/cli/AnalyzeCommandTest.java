@@ -1,0 +1,121 @@
+package dev.neurolens.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.TinyModels;
+import dev.neurolens.util.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end {@code analyze} on a tiny random model and a small corpus written here. */
+class AnalyzeCommandTest {
+  static final int LAYERS = TinyModels.LAYERS + 1;
+
+  @TempDir static Path tmp;
+  static Path model;
+  static Path corpus;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    model = tmp.resolve("tiny-model");
+    try (EncoderModel m = TinyModels.random(7)) {
+      Models.export(m, model);
+    }
+    corpus = tmp.resolve("src");
+    Files.createDirectories(corpus);
+    for (int i = 0; i < 8; i++) {
+      Files.writeString(corpus.resolve("B" + i + ".java"), """
+          class B%d {
+            int twice(int x) { if (x > %d) { return 2 * x; } return x - 1; }
+            void loop(int n) { for (int i = 0; i < n; i++) { while (n > i) { n--; } } }
+            String name(String s) { return "b" + s + %d; }
+            boolean flag() { return true && !false; }
+          }
+          """.formatted(i, i, i));
+    }
+  }
+
+  private static String[] exec(int expectedStatus, String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    int status;
+    try {
+      status = Main.commandLine().execute(args);
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+    String[] r = {out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim()};
+    assertEquals(expectedStatus, status, r[0] + "\n" + r[1]);
+    return r;
+  }
+
+  @Test
+  void analyze_tinyModel_writesEverySectionAndReport() throws Exception {
+    Path out = tmp.resolve("out");
+    JsonNode summary = Json.MAPPER.readTree(exec(0, "analyze", "--model", model.toString(), "--corpus",
+        corpus.toString(), "--tasks", "lexical,structural", "--max-snippets", "0", "--epochs", "2",
+        "--out", out.toString(), "--json", "--quiet")[0]);
+    assertTrue(Files.isRegularFile(out.resolve("report.html")));
+    assertEquals(out.resolve("report.html").toString(), summary.get("report").asText());
+    JsonNode r = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+    assertEquals(2, r.get("tasks").size());
+    assertTrue(r.get("corpus").get("tokens").asInt() > 100);
+    for (JsonNode task : r.get("tasks")) {
+      assertEquals(LAYERS, task.get("layers").size());
+      for (JsonNode layer : task.get("layers")) {
+        double test = layer.get("test").asDouble();
+        assertTrue(test >= 0 && test <= 1, "test score " + test);
+        assertEquals(test - layer.get("control_test").asDouble(), layer.get("selectivity").asDouble(), 1e-9);
+      }
+      assertTrue(task.get("oracle").get("test").isNumber());
+      int[] dist = Json.MAPPER.treeToValue(task.get("layer_distribution"), int[].class);
+      assertEquals(LAYERS, dist.length);
+      assertEquals(task.get("classes").size() > 0, task.get("top_neurons").get("per_class").size() > 0);
+      assertEquals(4, task.get("ablation").size(), "k = 1, 5, 10, 20 %");
+      assertTrue(task.get("ablation").get(0).has("top_zeroed"));
+      assertTrue(task.get("ablation").get(0).has("random_retrained"));
+    }
+    JsonNode pipeline = r.get("tasks").get(0).get("redundancy").get("pipeline");
+    assertEquals(6, pipeline.size(), "3 threshold pairs x CC none/0.3");
+    for (JsonNode row : pipeline) {
+      assertEquals(row.get("minimal_k").asInt(), row.get("minimal_set").size());
+    }
+    assertFalse(r.get("tasks").get(1).has("redundancy"), "pipeline only for --pipeline tasks");
+    JsonNode cka = r.get("cka").get("matrix");
+    assertEquals(LAYERS, cka.size());
+    for (int i = 0; i < LAYERS; i++) {
+      assertEquals(1.0, cka.get(i).get(i).asDouble(), 1e-4);
+    }
+    assertEquals(9, r.get("clustering").get("thresholds").size());
+    assertTrue(r.get("neurons").size() > 0);
+    String html = Files.readString(out.resolve("report.html"));
+    assertTrue(html.contains("lexical") && html.contains("structural") && html.contains("<svg"));
+  }
+
+  @Test
+  void analyze_unknownTask_failsWithOneLineAndNoResults() {
+    Path out = tmp.resolve("bad");
+    String[] r = exec(2, "analyze", "--model", model.toString(), "--corpus", corpus.toString(),
+        "--tasks", "no-such-task", "--out", out.toString(), "--quiet");
+    assertEquals(1, r[1].lines().count(), r[1]);
+    assertTrue(r[1].contains("no-such-task"), r[1]);
+    assertFalse(Files.exists(out.resolve("results.json")));
+    assertFalse(Files.exists(out.resolve("report.html")));
+  }
+}
