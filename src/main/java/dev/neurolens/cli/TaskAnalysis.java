@@ -33,6 +33,8 @@ final class TaskAnalysis {
   static final int LISTED = 10;
   /** Share of the LCA ordering whose layer distribution is reported. */
   static final double DISTRIBUTION_FRACTION = 0.01;
+  /** Code tokens kept on each side of a context's peak activation. */
+  static final int CONTEXT_RADIUS = 30;
 
   private final StoreTask st;
   private final ProbeOptions options;
@@ -143,6 +145,7 @@ final class TaskAnalysis {
       Map<String, Object> json =
           new LinkedHashMap<>(m.profile().toJsonMap(HookName.parse(hook).layer(), st.layout().indexOf(f), hook,
               s -> snippets.get(s).id()));
+      json.put("examples", ((List<?>) json.get("examples")).stream().map(e -> trim((Map<?, ?>) e)).toList());
       json.put("ranked_for", m.rankedClass());
       json.put("task", st.task().name());
       out.add(json);
@@ -180,6 +183,34 @@ final class TaskAnalysis {
       rows.add(m);
     }
     return Map.of("pipeline", rows, "oracle_dev", r.oracleDevScore());
+  }
+
+  /**
+   * Cuts a context to the {@link #CONTEXT_RADIUS} code tokens on each side of its peak |activation|
+   * (values rounded to 4 decimals), so that the report stays small; {@code first} = offset of the
+   * first kept token in the snippet.
+   */
+  static Map<String, Object> trim(Map<?, ?> example) {
+    List<?> tokens = (List<?>) example.get("tokens");
+    double[] values = (double[]) example.get("values");
+    int peak = 0;
+    for (int i = 1; i < values.length; i++) {
+      if (Math.abs(values[i]) > Math.abs(values[peak])) {
+        peak = i;
+      }
+    }
+    int from = Math.max(0, peak - CONTEXT_RADIUS);
+    int to = Math.min(values.length, peak + CONTEXT_RADIUS + 1);
+    double[] kept = new double[to - from];
+    for (int i = from; i < to; i++) {
+      kept[i - from] = Math.round(values[i] * 1e4) / 1e4;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("snippet", example.get("snippet"));
+    out.put("first", from);
+    out.put("tokens", tokens.subList(from, to));
+    out.put("values", kept);
+    return out;
   }
 
   private Map<String, int[]> perClassTop() {

@@ -3,6 +3,7 @@ package dev.neurolens.concept;
 import dev.neurolens.corpus.Corpus;
 import dev.neurolens.corpus.CorpusStats;
 import dev.neurolens.util.Json;
+import dev.neurolens.util.AtomicFiles;
 import dev.neurolens.util.NeuroLensException;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -183,14 +184,10 @@ public final class LabelWriter {
   }
 
   private static void writeAtomically(Path file, Body body) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-    try {
+    AtomicFiles.write(file, tmp -> {
       try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         body.write(w);
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    });
   }
 }

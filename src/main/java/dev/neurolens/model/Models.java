@@ -7,6 +7,7 @@ import dev.neurolens.model.bert.BertEncoder;
 import dev.neurolens.model.onnx.OnnxImporter;
 import dev.neurolens.model.safetensors.Safetensors;
 import dev.neurolens.util.Json;
+import dev.neurolens.util.AtomicFiles;
 import dev.neurolens.util.NeuroLensException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -144,21 +145,8 @@ public final class Models {
     Map<String, FloatTensor> weights = bert.weights();
     Safetensors.write(dir.resolve("model.safetensors"), BertCheckpoint.toCheckpoint(weights, c));
     Json.writeAtomically(dir.resolve("config.json"), HfDirectory.configJson(c, bert.hasMaskedLmHead()));
-    writeAtomically(dir.resolve("tokenizer.json"), tokJson);
+    AtomicFiles.writeString(dir.resolve("tokenizer.json"), tokJson);
   }
 
-  private static void writeAtomically(Path file, String text) {
-    try {
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-      try {
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new NeuroLensException(file + ": cannot write (" + e.getMessage() + ")", e);
-    }
-  }
 
 }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurolens.report.Charts.Series;
 import dev.neurolens.util.Json;
+import dev.neurolens.util.AtomicFiles;
 import dev.neurolens.util.NeuroLensException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,19 +134,7 @@ public final class HtmlReport {
   public static void write(JsonNode results, Path htmlFile) {
     String html = render(results);
     try {
-      Path parent = htmlFile.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, htmlFile.getFileName().toString(), ".tmp");
-      try {
-        Files.writeString(tmp, html, StandardCharsets.UTF_8);
-        try {
-          Files.move(tmp, htmlFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, htmlFile, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.write(htmlFile, tmp -> Files.writeString(tmp, html, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new NeuroLensException(htmlFile + ": cannot write report (" + e + ")", e);
     }

@@ -27,15 +27,7 @@ public final class Json {
   /** Writes {@code value} as pretty JSON to {@code file} atomically: a reader never sees half a file. */
   public static void writeAtomically(Path file, Object value) {
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      try {
-        MAPPER.writeValue(tmp.toFile(), value);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.write(file, tmp -> MAPPER.writeValue(tmp.toFile(), value));
     } catch (IOException e) {
       throw new NeuroLensException(file + ": cannot write JSON (" + e.getMessage() + ")", e);
     }
