@@ -92,7 +92,8 @@ public final class ProbeCommand implements Callable<Integer> {
     return m;
   }
 
-  private static Map<String, Object> entry(LayerwiseResult.Entry e) {
+  /** One probe result as a results map (name, layer, hook, scores, control score, selectivity). */
+  static Map<String, Object> entry(LayerwiseResult.Entry e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", e.name());
     m.put("layer", e.layer());

@@ -70,12 +70,12 @@ final class TaskAnalysis {
         "test", st.splits().test().length));
     List<Map<String, Object>> layers = new ArrayList<>();
     for (LayerwiseResult.Entry e : lr.layers()) {
-      Map<String, Object> m = entry(e);
+      Map<String, Object> m = ProbeCommand.entry(e);
       m.put("layer", HookName.parse(e.hook()).layer());
       layers.add(m);
     }
     t.put("layers", layers);
-    t.put("oracle", entry(lr.oracle()));
+    t.put("oracle", ProbeCommand.entry(lr.oracle()));
     return t;
   }
 
@@ -274,14 +274,4 @@ final class TaskAnalysis {
     return out;
   }
 
-  private static Map<String, Object> entry(LayerwiseResult.Entry e) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("hook", e.hook());
-    m.put("train", e.train());
-    m.put("dev", e.dev());
-    m.put("test", e.test());
-    m.put("control_test", e.controlTest());
-    m.put("selectivity", e.selectivity());
-    return m;
-  }
 }
