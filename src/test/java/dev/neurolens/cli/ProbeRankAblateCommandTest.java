@@ -193,4 +193,34 @@ class ProbeRankAblateCommandTest {
     String[] r = exec(2, "ablate", "--store", store.toString(), "--task", "lexical", "--ranking", bad.toString());
     assertEquals(1, r[1].lines().count(), r[1]);
   }
+
+  @Test
+  void ablateModel_rankingTopNeurons_reportsLossCkaAndRandomBaseline() throws Exception {
+    Path ranking = tmp.resolve("model-ranking.json");
+    Files.writeString(ranking, "{\"top\":[{\"hook\":\"blocks.0.resid_post\",\"index\":3,\"layer\":1},"
+        + "{\"hook\":\"blocks.1.resid_post\",\"index\":7,\"layer\":2},"
+        + "{\"hook\":\"blocks.1.resid_post\",\"index\":9,\"layer\":2}]}");
+    JsonNode r = json("ablate", "--model", tmp.resolve("tiny-model").toString(), "--neurons", ranking.toString(),
+        "--top", "2", "--mode", "mean", "--corpus", tmp.resolve("src").toString(), "--max-snippets", "4", "--json");
+    assertEquals("mean", r.get("mode").asText());
+    assertEquals(2, r.get("neurons").asInt());
+    assertEquals(1, r.get("perHook").get("blocks.0.resid_post").asInt());
+    assertTrue(r.get("maskedTokens").asInt() > 0);
+    for (String k : new String[] {"target", "random"}) {
+      JsonNode e = r.get(k);
+      assertScore(e.get("cka"));
+      assertTrue(e.get("lossDelta").isNumber(), k + " " + e);
+      assertEquals(e.get("loss").asDouble() - r.get("cleanLoss").asDouble(), e.get("lossDelta").asDouble(), 1e-9);
+    }
+  }
+
+  @Test
+  void ablateModel_badNeuronSpec_exits2OneLine() {
+    String[] r = exec(2, "ablate", "--model", tmp.resolve("tiny-model").toString(), "--neurons", "blocks.0.resid_post=3");
+    assertEquals(1, r[1].lines().count(), r[1]);
+    assertTrue(r[1].contains("hook:index"), r[1]);
+    String[] none = exec(2, "ablate", "--neurons", "blocks.0.resid_post:3");
+    assertEquals(1, none[1].lines().count(), none[1]);
+    assertTrue(none[1].contains("--model"), none[1]);
+  }
 }
