@@ -189,6 +189,18 @@ public final class ActivationStore implements AutoCloseable {
     return i;
   }
 
+  /**
+   * Whether {@code dir} holds a complete store written with exactly {@code spec} (same model
+   * checksum, hooks, dtype, aggregation, corpus hash and tasks), so that it can be reused as is.
+   */
+  public static boolean isCompleteWith(Path dir, StoreSpec spec) {
+    if (!Files.isRegularFile(dir.resolve(StoreManifest.FILE))) {
+      return false;
+    }
+    StoreManifest m = StoreManifest.read(dir);
+    return m.complete() && StoreManifest.difference(m.spec(), spec) == null;
+  }
+
   /** All token rows of {@code hooks}, every neuron. */
   public ActivationMatrix view(List<HookName> hooks) {
     return view(hooks, null);

@@ -123,12 +123,20 @@ public final class AnalyzeCommand implements Callable<Integer> {
           .optCorpusHash(in.hash())
           .optProgress(!out.quiet());
       in.tasks().forEach(b::addTask);
-      er = new Extractor(b.build()).extract(m, in.inputs(), store,
-          overwrite ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);
+      Extractor extractor = new Extractor(b.build());
+      if (!overwrite && ActivationStore.isCompleteWith(store, extractor.spec(m))) {
+        out.info("reusing the activation store " + store + " (same model, corpus and tasks; --overwrite re-extracts)");
+        try (ActivationStore s = ActivationStore.open(store)) {
+          er = new ExtractionResult(s.snippetCount(), s.tokenCount(), hooks.size(), m.config().hiddenSize(),
+              Double.NaN, s.bytes(), s.snippetCount(), 0);
+        }
+      } else {
+        er = extractor.extract(m, in.inputs(), store,
+            overwrite ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);
+      }
     }
     timings.put("extract", seconds(t));
-    out.info(String.format(Locale.ROOT, "extracted %d snippets, %d tokens (%.0f tokens/s) -> %s",
-        er.snippets(), er.tokens(), er.tokensPerSecond(), store));
+    out.info(String.format(Locale.ROOT, "store: %d snippets, %d tokens -> %s", er.snippets(), er.tokens(), store));
     Map<String, Object> corpusInfo = new LinkedHashMap<>();
     corpusInfo.put("spec", corpus);
     corpusInfo.put("lang", lang);
@@ -136,9 +144,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
     corpusInfo.put("tokens", er.tokens());
     corpusInfo.put("hash", in.hash());
     results.put("corpus", corpusInfo);
-    results.put("extraction", Map.of("aggregation", "last", "dtype", "float16",
-        "tokens_per_s", Math.round(er.tokensPerSecond() * 10) / 10.0, "seconds", er.seconds(),
-        "store", store.toString()));
+    Map<String, Object> extraction = new LinkedHashMap<>();
+    extraction.put("aggregation", "last");
+    extraction.put("dtype", "float16");
+    extraction.put("tokens_per_s", Double.isNaN(er.tokensPerSecond()) ? null : Math.round(er.tokensPerSecond() * 10) / 10.0);
+    extraction.put("seconds", er.seconds());
+    extraction.put("reused", Double.isNaN(er.tokensPerSecond()));
+    extraction.put("store", store.toString());
+    results.put("extraction", extraction);
 
     // 2. per task: probes, LCA, ablation, neurons
     ProbeOptions options = ProbeOptions.builder().optEpochs(epochs).optSeed(seed).build();

@@ -109,6 +109,22 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void analyze_sameCommandTwice_reusesStoreAndGivesSameNumbers() throws Exception {
+    Path out = tmp.resolve("twice");
+    String[] args = {"analyze", "--model", model.toString(), "--corpus", corpus.toString(), "--tasks", "lexical",
+        "--max-snippets", "0", "--epochs", "1", "--pipeline", "none", "--skip-redundancy", "--out", out.toString(),
+        "--quiet"};
+    exec(0, args);
+    JsonNode first = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+    String[] second = exec(0, args);
+    assertTrue(second[1].contains("reusing the activation store"), second[1]);
+    JsonNode again = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+    assertTrue(again.get("extraction").get("reused").asBoolean());
+    assertEquals(first.get("tasks"), again.get("tasks"), "same seed, same numbers");
+    assertEquals(first.get("neurons"), again.get("neurons"));
+  }
+
+  @Test
   void analyze_unknownTask_failsWithOneLineAndNoResults() {
     Path out = tmp.resolve("bad");
     String[] r = exec(2, "analyze", "--model", model.toString(), "--corpus", corpus.toString(),
