@@ -9,9 +9,6 @@ import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.TinyModels;
 import dev.neurolens.util.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,22 +44,7 @@ class AnalyzeCommandTest {
   }
 
   private static String[] exec(int expectedStatus, String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = Main.commandLine().execute(args);
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-    String[] r = {out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim()};
-    assertEquals(expectedStatus, status, r[0] + "\n" + r[1]);
-    return r;
+    return CliRun.exec(expectedStatus, args);
   }
 
   @Test
