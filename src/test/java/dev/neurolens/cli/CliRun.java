@@ -2,7 +2,10 @@ package dev.neurolens.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.util.Json;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -28,5 +31,11 @@ final class CliRun {
     String[] r = {out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim()};
     assertEquals(expectedStatus, status, r[0] + "\n" + r[1]);
     return r;
+  }
+
+  /** Runs {@code args}; checks the exit status; returns stdout parsed as JSON, or null when empty. */
+  static JsonNode json(int expectedStatus, String... args) throws IOException {
+    String out = exec(expectedStatus, args)[0];
+    return out.isEmpty() ? null : Json.MAPPER.readTree(out);
   }
 }

@@ -9,9 +9,6 @@ import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.TinyModels;
 import dev.neurolens.util.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,18 +38,7 @@ class ExtractCommandTest {
   }
 
   private static JsonNode run(int expectedStatus, String... args) throws Exception {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = Main.commandLine().execute(args);
-    } finally {
-      System.setOut(old);
-    }
-    String text = buf.toString(StandardCharsets.UTF_8).trim();
-    assertEquals(expectedStatus, status, text);
-    return text.isEmpty() ? null : Json.MAPPER.readTree(text);
+    return CliRun.json(expectedStatus, args);
   }
 
   @Test

@@ -12,9 +12,6 @@ import dev.neurolens.activation.StoredToken;
 import dev.neurolens.activation.TaskSpec;
 import dev.neurolens.model.HookName;
 import dev.neurolens.util.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,18 +66,8 @@ class RedundancyCommandsTest {
   }
 
   private static JsonNode run(int expectedStatus, String... args) throws Exception {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = Main.commandLine().execute(args);
-    } finally {
-      System.setOut(old);
-    }
-    assertEquals(expectedStatus, status, buf.toString(StandardCharsets.UTF_8));
-    String text = buf.toString(StandardCharsets.UTF_8).trim();
-    return text.isEmpty() || expectedStatus != 0 ? null : Json.MAPPER.readTree(text);
+    JsonNode r = CliRun.json(expectedStatus, args);
+    return expectedStatus != 0 ? null : r;
   }
 
   @Test

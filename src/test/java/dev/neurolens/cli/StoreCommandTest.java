@@ -11,9 +11,6 @@ import dev.neurolens.activation.StoredToken;
 import dev.neurolens.activation.TaskSpec;
 import dev.neurolens.model.HookName;
 import dev.neurolens.util.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,18 +48,7 @@ class StoreCommandTest {
   }
 
   private static JsonNode run(int expectedStatus, String... args) throws Exception {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = Main.commandLine().execute(args);
-    } finally {
-      System.setOut(old);
-    }
-    assertEquals(expectedStatus, status, buf.toString(StandardCharsets.UTF_8));
-    String text = buf.toString(StandardCharsets.UTF_8).trim();
-    return text.isEmpty() ? null : Json.MAPPER.readTree(text);
+    return CliRun.json(expectedStatus, args);
   }
 
   @Test
