@@ -238,8 +238,10 @@ public final class BertEncoder implements EncoderModel {
     float[] mask = new float[b * t];
     java.util.Arrays.fill(ids, config.padTokenId());
     java.util.Arrays.fill(mask, -Float.MAX_VALUE);
+    boolean padded = false;
     for (int r = 0; r < b; r++) {
       int[] row = batch.ids().get(r);
+      padded |= row.length < t;
       for (int j = 0; j < row.length; j++) {
         ids[r * t + j] = row[j];
         mask[r * t + j] = 0f;
@@ -251,7 +253,8 @@ public final class BertEncoder implements EncoderModel {
       NDArray idArr = sub.create(ids, new Shape(b, t));
       NDArray x = embed(idArr, ids, b, t);
       x = hooks.at(HookName.embedOut(), x);
-      NDArray maskArr = sub.create(mask, new Shape(b, 1, 1, t)); // (B, 1, 1, T) additive key mask
+      // (B, 1, 1, T) additive key mask; a batch without padding needs none (saves a pass over the scores).
+      NDArray maskArr = padded ? sub.create(mask, new Shape(b, 1, 1, t)) : null;
       for (int i = 0; i < layers.size(); i++) {
         try (NDManager lm = sub.newSubManager()) {
           x.tempAttach(lm);
@@ -319,7 +322,7 @@ public final class BertEncoder implements EncoderModel {
         .singletonOrThrow();
   }
 
-  /** One encoder block: (B, T, D) -> (B, T, D). */
+  /** One encoder block: (B, T, D) -> (B, T, D); {@code mask} is null when no row is padded. */
   private NDArray block(int i, NDArray x, NDArray mask, HookRun hooks) {
     LayerParams l = layers.get(i);
     Shape s = x.getShape();
@@ -335,7 +338,10 @@ public final class BertEncoder implements EncoderModel {
     NDArray k = heads.get(1);
     NDArray v = heads.get(2);
     // (B, H, T, dh) x (B, H, dh, T) -> (B, H, T, T)
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).addi(mask); // q is pre-scaled by 1/sqrt(dh)
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // q is pre-scaled by 1/sqrt(dh)
+    if (mask != null) {
+      scores.addi(mask);
+    }
     NDArray probs = scores.softmax(-1);
     // (B, H, T, T) x (B, H, T, dh) -> (B, H, T, dh) -> (B, T, H, dh) -> (B, T, D)
     NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize());

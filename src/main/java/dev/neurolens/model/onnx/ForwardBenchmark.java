@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * Forward-pass throughput of NeuroLens against ONNX Runtime on the same shapes and threads:
  * full (unpadded) batches of seeded random token ids, two warm-up runs per engine, then
- * interleaved timed rounds; tokens/s = B x T / median seconds per run.
+ * interleaved timed rounds in rotating order; tokens/s = B x T / median seconds per run.
  */
 public final class ForwardBenchmark {
   private ForwardBenchmark() {}
@@ -104,10 +104,13 @@ public final class ForwardBenchmark {
         e.run();
         e.run();
       }
-      // Interleaved rounds, median per engine: robust to other load on a shared machine.
+      // Interleaved rounds, median per engine: robust to other load on a shared machine. The order
+      // rotates each round so that no engine always runs right after another one (ONNX Runtime's
+      // worker threads spin for a while after a run and slow whatever follows).
       double[][] secs = new double[3][o.iterations()];
       for (int i = 0; i < o.iterations(); i++) {
-        for (int k = 0; k < 3; k++) {
+        for (int j = 0; j < 3; j++) {
+          int k = (i + j) % 3;
           long t0 = System.nanoTime();
           engines.get(k).run();
           secs[k][i] = (System.nanoTime() - t0) / 1e9;
