@@ -33,7 +33,7 @@ final class BenchCommand {
     @Option(names = "--threads", defaultValue = "2", description = "Threads for both engines.")
     int threads;
 
-    @Option(names = "--iterations", defaultValue = "7", description = "Timed rounds (median reported).")
+    @Option(names = "--iterations", defaultValue = "15", description = "Timed rounds (median reported).")
     int iterations;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random token ids.")
