@@ -1,5 +1,7 @@
 package dev.neurolens.activation;
 
+import java.util.Optional;
+
 /**
  * A read-only N x F matrix of activations (rows = tokens or snippets, columns = neurons laid out
  * layer-major: feature id = layerPosition * D + index), read in chunks of rows so that callers
@@ -31,5 +33,16 @@ public interface ActivationMatrix {
       read(rowIds[i], 1, one);
       System.arraycopy(one, 0, dst, i * f, f);
     }
+  }
+
+  /**
+   * A matrix of the given columns of this one (in the given order) that decodes only those
+   * columns, or empty when this matrix cannot read a column subset more cheaply than whole rows
+   * (the caller then picks the columns out itself).
+   *
+   * @param columns positions in this matrix, checked by the caller (in range, no duplicates)
+   */
+  default Optional<ActivationMatrix> narrowed(int[] columns) {
+    return java.util.Optional.empty();
   }
 }

@@ -4,6 +4,7 @@ import dev.neurolens.model.HookName;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An {@link ActivationMatrix} over memory-mapped store files: token rows (N) or snippet rows (S)
@@ -20,6 +21,9 @@ final class StoreMatrix implements ActivationMatrix {
   private final int[][] columns;
   private final int[] dstOffset;
   private final StoreDtype dtype;
+  /** The constructor's arguments, kept so that {@link #narrowed} can compose selections. */
+  private final List<HookName> hooks;
+  private final int[] neurons;
 
   StoreMatrix(ActivationStore store, int kind, List<HookName> hooks, int[] neurons) {
     if (hooks.isEmpty()) {
@@ -27,6 +31,8 @@ final class StoreMatrix implements ActivationMatrix {
     }
     this.store = store;
     this.kind = kind;
+    this.hooks = List.copyOf(hooks);
+    this.neurons = neurons == null ? null : neurons.clone();
     this.rows = kind == 0 ? store.tokenCount() : store.snippetCount();
     this.dtype = store.spec().dtype();
     int k = hooks.size();
@@ -84,6 +90,19 @@ final class StoreMatrix implements ActivationMatrix {
       }
       cols = neurons.length;
     }
+  }
+
+  /** Decodes only {@code columns}: a view of the same hooks restricted to the composed neurons. */
+  @Override
+  public Optional<ActivationMatrix> narrowed(int[] columns) {
+    int[] composed = new int[columns.length];
+    for (int j = 0; j < columns.length; j++) {
+      if (columns[j] < 0 || columns[j] >= cols) {
+        throw new IndexOutOfBoundsException("column " + columns[j] + " outside [0, " + cols + ")");
+      }
+      composed[j] = neurons == null ? columns[j] : neurons[columns[j]];
+    }
+    return java.util.Optional.of(new StoreMatrix(store, kind, hooks, composed));
   }
 
   @Override

@@ -2,23 +2,38 @@ package dev.neurolens.probe;
 
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.util.NeuroLensException;
+import java.util.Optional;
 
 /**
  * A view of selected columns of an {@link ActivationMatrix} (keep-only / remove ablation, one
  * layer, layers 0..l), remembering the original feature id of each column.
  *
- * <p>Rows are read whole from the base matrix and the columns picked out, so a view costs one
- * full-width row buffer per chunk. Views of views compose (ids refer to the outermost base).
+ * <p>When the base can decode a column subset itself ({@link ActivationMatrix#narrowed}, e.g. a
+ * store view), reads go straight to that narrowed matrix; otherwise rows are read whole from the
+ * base and the columns picked out, at the cost of one full-width row buffer per chunk. Views of
+ * views compose (ids refer to the outermost base).
  */
 public final class ColumnSubset implements ActivationMatrix {
   private final ActivationMatrix base;
   private final int[] columns;
   private final int[] originalIds;
+  /** The base's own reader of just these columns, or null (pick them out of whole rows). */
+  private final ActivationMatrix direct;
 
   private ColumnSubset(ActivationMatrix base, int[] columns, int[] originalIds) {
     this.base = base;
     this.columns = columns;
     this.originalIds = originalIds;
+    this.direct = base.narrowed(columns).orElse(null);
+  }
+
+  @Override
+  public Optional<ActivationMatrix> narrowed(int[] cols) {
+    int[] composed = new int[cols.length];
+    for (int j = 0; j < cols.length; j++) {
+      composed[j] = columns[cols[j]];
+    }
+    return base.narrowed(composed);
   }
 
   /**
@@ -91,6 +106,10 @@ public final class ColumnSubset implements ActivationMatrix {
 
   @Override
   public void read(int rowStart, int rowCount, float[] dst) {
+    if (direct != null) {
+      direct.read(rowStart, rowCount, dst);
+      return;
+    }
     int bf = base.cols();
     int chunk = Math.max(1, Math.min(rowCount, (1 << 22) / bf));
     float[] buf = new float[chunk * bf];
@@ -103,6 +122,10 @@ public final class ColumnSubset implements ActivationMatrix {
 
   @Override
   public void readRows(int[] rowIds, float[] dst) {
+    if (direct != null) {
+      direct.readRows(rowIds, dst);
+      return;
+    }
     int bf = base.cols();
     int chunk = Math.max(1, Math.min(rowIds.length, (1 << 22) / bf));
     float[] buf = new float[chunk * bf];

@@ -258,9 +258,11 @@ public final class ProbeTrainer {
           gradB[k] += gs[i * classes + k];
         }
       }
-      lossSum += loss + ProbeObjective.penalty(w, o.lambda1(), o.lambda2());
+      double[] sums = ProbeObjective.absAndSquareSums(w);
+      double norm = Math.sqrt(sums[1]);
+      lossSum += loss + o.lambda1() * sums[0] + o.lambda2() * norm;
       batches++;
-      ProbeObjective.addPenaltyGradient(w, o.lambda1(), o.lambda2(), gradW);
+      ProbeObjective.addPenaltyGradient(w, o.lambda1(), o.lambda2(), norm, gradW);
       adamW.step(w, gradW);
       adamB.step(b, gradB);
     }

@@ -84,6 +84,40 @@ class ActivationStoreTest {
   }
 
   @Test
+  void narrowed_viewAndNeuronView_decodeJustTheComposedColumns() throws Exception {
+    try (ActivationStore s = write(StoreDtype.FLOAT16, 7)) {
+      ActivationMatrix m = s.view(Synthetic.HOOKS);
+      float[] all = readAll(m);
+      int f = m.cols();
+      int[] cols = {13, 2, 6, 0, 7};
+      ActivationMatrix narrow = m.narrowed(cols).orElseThrow();
+      assertEquals(cols.length, narrow.cols());
+      float[] got = readAll(narrow);
+      int[] ids = {m.rows() - 1, 0, 17, 3};
+      float[] picked = new float[ids.length * cols.length];
+      narrow.readRows(ids, picked);
+      for (int r = 0; r < m.rows(); r++) {
+        for (int j = 0; j < cols.length; j++) {
+          assertEquals(all[r * f + cols[j]], got[r * cols.length + j], "row " + r + " col " + j);
+        }
+      }
+      for (int i = 0; i < ids.length; i++) {
+        for (int j = 0; j < cols.length; j++) {
+          assertEquals(all[ids[i] * f + cols[j]], picked[i * cols.length + j]);
+        }
+      }
+      // a neuron view narrowed again: its column j is neuron neurons[j] of the hooks
+      int[] neurons = {9, 1, 12, 4};
+      ActivationMatrix again = s.view(Synthetic.HOOKS, neurons).narrowed(new int[] {2, 0}).orElseThrow();
+      float[] two = readAll(again);
+      for (int r = 0; r < m.rows(); r++) {
+        assertEquals(all[r * f + 12], two[2 * r]);
+        assertEquals(all[r * f + 9], two[2 * r + 1]);
+      }
+    }
+  }
+
+  @Test
   void read_windowsAndRowListsAcrossChunks_matchFullRead() throws Exception {
     try (ActivationStore s = write(StoreDtype.FLOAT16, 7)) {
       ActivationMatrix m = s.view(Synthetic.HOOKS);

@@ -78,6 +78,35 @@ class ProbeObjectiveTest {
     assertArrayEquals(new float[3], grad);
   }
 
+  @Test
+  void penaltyAndGradient_oddLengthWithZeros_matchSequentialFormula() {
+    // 1,003 weights (not a multiple of the 4 partial sums), with +0, -0 and both signs
+    java.util.Random r = new java.util.Random(7);
+    float[] w = new float[1003];
+    for (int j = 0; j < w.length; j++) {
+      w[j] = j % 10 == 0 ? 0f : j % 10 == 5 ? -0f : (float) r.nextGaussian();
+    }
+    double abs = 0;
+    double sq = 0;
+    for (float v : w) {
+      abs += Math.abs(v);
+      sq += (double) v * v;
+    }
+    double[] sums = ProbeObjective.absAndSquareSums(w);
+    assertEquals(abs, sums[0], abs * 1e-12);
+    assertEquals(sq, sums[1], sq * 1e-12);
+    assertEquals(0.1 * abs + 0.2 * Math.sqrt(sq), ProbeObjective.penalty(w, 0.1, 0.2), 1e-9);
+    float[] grad = new float[w.length];
+    grad[3] = 1f; // added to, not overwritten
+    ProbeObjective.addPenaltyGradient(w, 0.1, 0.2, grad);
+    float l2 = (float) (0.2 / Math.sqrt(sq));
+    for (int j = 0; j < w.length; j++) {
+      float sign = w[j] > 0 ? 1f : w[j] < 0 ? -1f : 0f; // sign(+-0) = 0, as autograd
+      float expected = (j == 3 ? 1f : 0f) + 0.1f * sign + l2 * w[j];
+      assertEquals(expected, grad[j], 1e-6f, "grad[" + j + "]");
+    }
+  }
+
   private static double loss(float[] w, float[] b, double l1, double l2) {
     return ProbeObjective.lossAndGradient(X, 2, 2, w, b, 2, GOLD, null, l1, l2, new float[4], new float[2]);
   }
