@@ -29,6 +29,7 @@ final class ProbeObjective {
    */
   static double crossEntropy(float[] scores, int batch, int classes, int[] gold, float[] gradScores) {
     double loss = 0;
+    double[] e = new double[classes];
     for (int i = 0; i < batch; i++) {
       int off = i * classes;
       double max = Double.NEGATIVE_INFINITY;
@@ -37,13 +38,12 @@ final class ProbeObjective {
       }
       double sum = 0;
       for (int k = 0; k < classes; k++) {
-        sum += Math.exp(scores[off + k] - max);
+        e[k] = Math.exp(scores[off + k] - max);
+        sum += e[k];
       }
-      double logSum = max + Math.log(sum);
-      loss += logSum - scores[off + gold[i]];
+      loss += max + Math.log(sum) - scores[off + gold[i]];
       for (int k = 0; k < classes; k++) {
-        double p = Math.exp(scores[off + k] - logSum);
-        gradScores[off + k] = (float) ((p - (k == gold[i] ? 1 : 0)) / batch);
+        gradScores[off + k] = (float) ((e[k] / sum - (k == gold[i] ? 1 : 0)) / batch);
       }
     }
     return loss / batch;
