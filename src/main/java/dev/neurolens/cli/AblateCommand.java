@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * with {@code --model}, model-level ablation of a neuron set inside the forward pass
  * ({@link ModelAblation}).
  */
-@Command(name = "ablate", description = "Ablate the top/random/bottom k% neurons of a ranking in the oracle probe (--store), or a neuron set inside a model (--model).")
+@Command(name = "ablate", description = "Ablate the top/random/bottom k%% neurons of a ranking in the oracle probe (--store), or a neuron set inside a model (--model).")
 public final class AblateCommand implements Callable<Integer> {
 
   @Option(names = "--store", description = "Activation store directory.")
@@ -44,7 +44,7 @@ public final class AblateCommand implements Callable<Integer> {
   @Option(names = "--ranking", description = "ranking.json written by `neurolens rank`.")
   Path ranking;
 
-  @Option(names = "--percents", split = ",", defaultValue = "1,5,10,20", description = "k% values (default ${DEFAULT-VALUE}).")
+  @Option(names = "--percents", split = ",", defaultValue = "1,5,10,20", description = "k%% values (default ${DEFAULT-VALUE}).")
   double[] percents;
 
   @Option(names = "--no-retrain", description = "Skip retraining a probe on each kept set.")

@@ -10,6 +10,7 @@ import picocli.CommandLine.ScopeType;
 @Command(
     name = "neurolens",
     mixinStandardHelpOptions = true,
+    scope = ScopeType.INHERIT, // every subcommand takes --help and --version
     version = "NeuroLens 0.1.0",
     description = "Neuron- and layer-level analysis of transformer models of source code.",
     subcommands = {
