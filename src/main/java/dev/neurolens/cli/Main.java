@@ -41,6 +41,17 @@ public final class Main {
   public static CommandLine commandLine() {
     Main main = new Main();
     CommandLine cl = new CommandLine(main);
+    // Bad option values, unknown options, missing required options: one line, not the usage.
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          CommandLine sub = ex.getCommandLine();
+          if (main.verbose || java.util.Arrays.asList(args).contains("--verbose")) {
+            ex.printStackTrace(System.err);
+          }
+          System.err.println("neurolens: error: " + ex.getMessage()
+              + " (see '" + sub.getCommandSpec().qualifiedName() + " --help')");
+          return 2;
+        });
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           boolean verbose = main.verbose || parseResult.hasMatchedOption("--verbose");
