@@ -13,16 +13,45 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 public final class Progress implements AutoCloseable {
   private final ProgressBar bar;
+  private final LineConsumer consumer;
 
-  private Progress(ProgressBar bar) {
+  private Progress(ProgressBar bar, LineConsumer consumer) {
     this.bar = bar;
+    this.consumer = consumer;
+  }
+
+  /**
+   * The console consumer, remembering whether it drew the bar and ended its line: the library ends
+   * the line only from its refresh thread, which a bar closed before its first refresh never reaches
+   * (a message printed next would then continue the bar's line).
+   */
+  private static final class LineConsumer extends ConsoleProgressBarConsumer {
+    private volatile boolean drawn;
+    private volatile boolean ended;
+
+    LineConsumer(PrintStream out) {
+      super(out, 100);
+    }
+
+    @Override
+    public void accept(String rendered) {
+      super.accept(rendered);
+      drawn = true;
+    }
+
+    @Override
+    public void close() {
+      super.close();
+      ended = true;
+    }
   }
 
   /** A bar named {@code task} counting {@code total} items of {@code unit} (total -1 = unknown). */
   public static Progress start(String task, long total, String unit, boolean quiet) {
     if (quiet) {
-      return new Progress(null);
+      return new Progress(null, null);
     }
+    LineConsumer consumer = new LineConsumer(new PrintStream(System.err, true));
     ProgressBar bar =
         new ProgressBarBuilder()
             .setTaskName(task)
@@ -31,9 +60,9 @@ public final class Progress implements AutoCloseable {
             .showSpeed()
             .setStyle(ProgressBarStyle.ASCII)
             .setUpdateIntervalMillis(500)
-            .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true), 100))
+            .setConsumer(consumer)
             .build();
-    return new Progress(bar);
+    return new Progress(bar, consumer);
   }
 
   public void step(long n) {
@@ -52,6 +81,9 @@ public final class Progress implements AutoCloseable {
   public void close() {
     if (bar != null) {
       bar.close();
+      if (consumer.drawn && !consumer.ended) {
+        consumer.close();
+      }
     }
   }
 }

@@ -72,4 +72,14 @@ class BadInputTest {
     error(says("'nosuchcommand'"), "nosuchcommand");
     assertFalse(Files.exists(tmp.resolve("p")));
   }
+
+  @Test
+  void errorAfterAShortProgressBar_startsItsOwnLine() throws Exception {
+    Path empty = Files.createDirectories(tmp.resolve("empty-corpus"));
+    String err = CliRun.exec(2, "label", "--corpus", empty.toString(), "--task", "lexical",
+        "--out", tmp.resolve("labels-of-nothing").toString())[1];
+    String last = err.lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.startsWith("neurolens: error: --corpus " + empty + ": empty corpus"), err);
+    assertFalse(Files.exists(tmp.resolve("labels-of-nothing")));
+  }
 }
