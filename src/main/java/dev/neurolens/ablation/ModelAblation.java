@@ -304,7 +304,7 @@ public final class ModelAblation {
         }
       }
     } catch (IOException e) {
-      throw new NeuroLensException(model.id() + ": tokenizer.json is not valid JSON (" + e.getMessage() + ")", e);
+      throw new NeuroLensException(model.id() + ": tokenizer.json is not valid JSON (" + NeuroLensException.reason(e) + ")", e);
     }
     throw new NeuroLensException(model.id() + ": tokenizer.json has no [MASK] or <mask> token");
   }

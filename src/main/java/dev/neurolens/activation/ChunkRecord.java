@@ -17,7 +17,7 @@ record ChunkRecord(int rows, int snippets, int firstRow, int firstSnippet) {
     try {
       return Json.MAPPER.readValue(file.toFile(), ChunkRecord.class);
     } catch (IOException e) {
-      throw new NeuroLensException(file + ": missing or unreadable chunk record (" + e.getMessage() + ")", e);
+      throw new NeuroLensException(file + ": missing or unreadable chunk record (" + NeuroLensException.reason(e) + ")", e);
     }
   }
 }

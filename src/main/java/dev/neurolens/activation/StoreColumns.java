@@ -53,7 +53,7 @@ final class StoreColumns {
         try {
           value = reader.readValue(line);
         } catch (IOException e) {
-          throw new NeuroLensException(file + ":" + n + ": unreadable line (" + e.getMessage() + ")", e);
+          throw new NeuroLensException(file + ":" + n + ": unreadable line (" + NeuroLensException.reason(e) + ")", e);
         }
         v.visit(value);
       }

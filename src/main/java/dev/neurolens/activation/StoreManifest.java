@@ -127,7 +127,7 @@ public record StoreManifest(
     try {
       m = Json.MAPPER.readValue(file.toFile(), StoreManifest.class);
     } catch (IOException e) {
-      throw new NeuroLensException(file + ": not a valid store manifest (" + e.getMessage() + ")", e);
+      throw new NeuroLensException(file + ": not a valid store manifest (" + NeuroLensException.reason(e) + ")", e);
     }
     if (m.formatVersion() != FORMAT_VERSION) {
       throw new NeuroLensException(

@@ -163,7 +163,7 @@ public final class AblateCommand implements Callable<Integer> {
     try {
       n = Json.MAPPER.readTree(Files.readString(file));
     } catch (IOException e) {
-      throw new NeuroLensException(file + ": cannot read ranking (" + e.getMessage() + ")", e);
+      throw new NeuroLensException(file + ": cannot read ranking (" + NeuroLensException.reason(e) + ")", e);
     }
     JsonNode ord = n == null ? null : n.get("ordering");
     if (ord == null || !ord.isArray()) {

@@ -228,7 +228,7 @@ public final class ExtractCommand implements Callable<Integer> {
         }
       }
     } catch (IOException e) {
-      throw new NeuroLensException(file + ": unreadable (" + e.getMessage() + ")", e);
+      throw new NeuroLensException(file + ": unreadable (" + NeuroLensException.reason(e) + ")", e);
     }
     if (lines.isEmpty()) {
       throw new NeuroLensException(file + ": no snippets");

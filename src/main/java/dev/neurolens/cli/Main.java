@@ -59,7 +59,8 @@ public final class Main {
             ex.printStackTrace(System.err);
           }
           if (ex instanceof NeuroLensException) {
-            System.err.println("neurolens: error: " + ex.getMessage());
+            // One line, whatever the message: a wrapped library message may hold line breaks.
+            System.err.println("neurolens: error: " + ex.getMessage().strip().replaceAll("\\s*\\R\\s*", " "));
             return 2;
           }
           System.err.println(

@@ -17,4 +17,13 @@ public class NeuroLensException extends RuntimeException {
   public NeuroLensException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * The first line of {@code cause}'s message (its class name when it has none), for the
+   * parenthesised reason of a one-line message: Jackson, for one, puts the location on a second line.
+   */
+  public static String reason(Throwable cause) {
+    String m = cause.getMessage();
+    return m == null || m.isBlank() ? cause.getClass().getSimpleName() : m.lines().findFirst().orElse("").strip();
+  }
 }

@@ -9,6 +9,8 @@ import dev.neurolens.model.Models;
 import dev.neurolens.model.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,5 +83,56 @@ class BadInputTest {
     String last = err.lines().reduce((a, b) -> b).orElse("");
     assertTrue(last.startsWith("neurolens: error: --corpus " + empty + ": empty corpus"), err);
     assertFalse(Files.exists(tmp.resolve("labels-of-nothing")));
+  }
+
+  /** A copy of the test store whose {@code file} is cut to {@code bytes} (deleted when negative). */
+  static Path damagedStore(String name, String file, int bytes) throws Exception {
+    Path copy = tmp.resolve(name);
+    try (Stream<Path> files = Files.walk(store)) {
+      for (Path f : files.toList()) {
+        Path to = copy.resolve(store.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    Path target = copy.resolve(file);
+    if (bytes < 0) {
+      Files.delete(target);
+    } else {
+      byte[] all = Files.readAllBytes(target);
+      Files.write(target, java.util.Arrays.copyOf(all, Math.min(bytes, all.length)));
+    }
+    return copy;
+  }
+
+  @Test
+  void damagedStore_oneLineNamingTheFile() throws Exception {
+    Path manifest = damagedStore("cut-manifest", "manifest.json", 200);
+    error(says(manifest.resolve("manifest.json").toString(), "not a valid store manifest"),
+        "store", "info", manifest.toString());
+    Path tokens = damagedStore("cut-tokens", "chunks/000000/tokens.jsonl", 300);
+    error(says("tokens.jsonl", "unreadable line"),
+        "probe", "--store", tokens.toString(), "--task", "lexical", "--out", tmp.resolve("po").toString(), "--quiet");
+    Path chunk = damagedStore("cut-chunk-record", "chunks/000000/chunk.json", 10);
+    error(says("chunk.json", "unreadable chunk record"), "store", "info", chunk.toString());
+    Path matrix = damagedStore("cut-matrix", "chunks/000000/blocks.0.resid_post.f16", 100);
+    error(says("blocks.0.resid_post.f16", "truncated"), "cluster", "--store", matrix.toString());
+    Path gone = damagedStore("no-matrix", "chunks/000000/embed.out.f16", -1);
+    error(says("embed.out.f16", "missing"), "similarity", "--store", gone.toString());
+    assertFalse(Files.exists(tmp.resolve("po")));
+  }
+
+  @Test
+  void truncatedRanking_oneLine() throws Exception {
+    Path rank = tmp.resolve("rank-out");
+    CliRun.exec(0, "rank", "--store", store.toString(), "--task", "lexical", "--method", "probeless",
+        "--out", rank.toString(), "--quiet");
+    Path cut = tmp.resolve("cut-ranking.json");
+    Files.writeString(cut, Files.readString(rank.resolve("ranking.json")).substring(0, 120));
+    error(says(cut.toString(), "cannot read ranking"),
+        "ablate", "--store", store.toString(), "--task", "lexical", "--ranking", cut.toString(), "--quiet");
   }
 }
