@@ -84,6 +84,7 @@ public final class AblateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.directory("--out", out);
     if (model != null) {
       return modelLevel();
     }

@@ -85,6 +85,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.directory("--out", outDir);
     long t0 = System.nanoTime();
     Map<String, Object> timings = new LinkedHashMap<>();
     Map<String, Object> results = new LinkedHashMap<>();

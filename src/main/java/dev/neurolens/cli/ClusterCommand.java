@@ -56,6 +56,7 @@ public final class ClusterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.directory("--out", out);
     CorrelationClustering.checkThresholds(thresholds);
     try (ActivationStore s = ActivationStore.open(store)) {
       List<HookName> hooks = StoreLayers.select(s, layers);

@@ -114,6 +114,7 @@ public final class ExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.directory("--out", store);
     if (tasks == null && labels == null) {
       throw new NeuroLensException("--task or --labels is required");
     }

@@ -83,6 +83,7 @@ public final class LabelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.directory("--out", outDir);
     List<TaskSpec> specs = Tasks.parseAll(tasks);
     Unit u = switch (unit.toLowerCase(Locale.ROOT)) {
       case "method", "function" -> Unit.METHOD;

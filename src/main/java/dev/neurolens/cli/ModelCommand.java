@@ -134,6 +134,7 @@ final class ModelCommand {
 
     @Override
     public Integer call() {
+      OutPaths.directory("--out", dir);
       try (EncoderModel m = Models.load(model)) {
         Models.export(m, dir);
         Map<String, Object> r = new LinkedHashMap<>();

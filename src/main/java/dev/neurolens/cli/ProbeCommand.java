@@ -56,6 +56,7 @@ public final class ProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.directory("--out", out);
     Set<Mode> modes =
         switch (layers) {
           case all -> EnumSet.of(Mode.EACH, Mode.ORACLE);

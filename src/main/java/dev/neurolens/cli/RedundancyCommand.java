@@ -55,6 +55,7 @@ public final class RedundancyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.directory("--out", out);
     try (ActivationStore s = ActivationStore.open(store)) {
       List<HookName> hooks = StoreLayers.select(s, null);
       int hidden = StoreLayers.hidden(s, hooks);

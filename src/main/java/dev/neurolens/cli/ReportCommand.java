@@ -29,6 +29,7 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.file("--out", out);
     JsonNode tree = HtmlReport.read(results);
     HtmlReport.write(tree, out);
     long bytes;

@@ -35,6 +35,7 @@ public final class SimilarityCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.directory("--out", out);
     try (ActivationStore a = ActivationStore.open(store)) {
       List<HookName> hooksA = StoreLayers.select(a, layers);
       int hiddenA = StoreLayers.hidden(a, hooksA);

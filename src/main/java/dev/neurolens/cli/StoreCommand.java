@@ -108,6 +108,11 @@ final class StoreCommand {
 
     @Override
     public void run() {
+      if (format.equals("npy")) {
+        OutPaths.directory("OUT (npy)", target);
+      } else {
+        OutPaths.file("OUT (hdf5)", target);
+      }
       try (ActivationStore s = ActivationStore.open(store)) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("format", format);
@@ -167,6 +172,7 @@ final class StoreCommand {
       if (!format.equals("hdf5")) {
         throw new NeuroLensException("--format must be hdf5, found '" + format + "'");
       }
+      OutPaths.directory("STORE", store);
       StoreManifest m = NeuroxHdf5.importFile(input, store, StoreDtype.parse(dtype),
           overwrite ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);
       Map<String, Object> r = new LinkedHashMap<>();

@@ -135,4 +135,33 @@ class BadInputTest {
     error(says(cut.toString(), "cannot read ranking"),
         "ablate", "--store", store.toString(), "--task", "lexical", "--ranking", cut.toString(), "--quiet");
   }
+
+  @Test
+  void outIsAnExistingFile_rejectedBeforeAnyWork_fileUntouched() throws Exception {
+    Path file = tmp.resolve("a-file");
+    Files.writeString(file, "keep me");
+    String f = file.toString();
+    String st = store.toString();
+    String[] dir = says("--out " + f, "must be a directory, found an existing file");
+    error(dir, "probe", "--store", st, "--task", "lexical", "--out", f, "--quiet");
+    error(dir, "rank", "--store", st, "--task", "lexical", "--out", f, "--quiet");
+    error(dir, "ablate", "--store", st, "--task", "lexical", "--ranking", f, "--out", f, "--quiet");
+    error(dir, "cluster", "--store", st, "--out", f, "--quiet");
+    error(dir, "similarity", "--store", st, "--out", f, "--quiet");
+    error(dir, "redundancy", "--store", st, "--task", "lexical", "--out", f, "--quiet");
+    error(dir, "label", "--corpus", corpus.toString(), "--task", "lexical", "--out", f, "--quiet");
+    error(dir, "extract", "--model", model.toString(), "--corpus", corpus.toString(), "--task", "lexical",
+        "--out", f, "--quiet");
+    error(dir, "analyze", "--model", model.toString(), "--corpus", corpus.toString(), "--max-snippets", "40",
+        "--out", f, "--quiet");
+    error(dir, "model", "export", "--model", model.toString(), "--out", f);
+    error(says(f, "must be a directory"), "store", "export", "--format", "npy", st, f);
+    error(says(f, "must be a directory"), "store", "import", "--format", "hdf5", f, f);
+    error(says("--keep " + f, "must be a directory"), "bench", "extract", "--model", model.toString(),
+        "--corpus", corpus.toString(), "--keep", f, "--quiet");
+    assertEquals("keep me", Files.readString(file));
+    String[] notDir = says("must be a file, found a directory");
+    error(notDir, "report", "--results", f, "--out", tmp.toString());
+    error(notDir, "store", "export", "--format", "hdf5", st, tmp.toString());
+  }
 }
