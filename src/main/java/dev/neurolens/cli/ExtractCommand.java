@@ -118,18 +118,40 @@ public final class ExtractCommand implements Callable<Integer> {
     if (tasks == null && labels == null) {
       throw new NeuroLensException("--task or --labels is required");
     }
+    // Option values are checked before the corpus is labelled and the model loaded.
+    if (chunkRows < 1) {
+      throw new NeuroLensException("--chunk-rows: must be >= 1, found " + chunkRows);
+    }
+    if (context < 0) {
+      throw new NeuroLensException("--context: must be >= 0, found " + context);
+    }
+    if (batchTokens < 0) {
+      throw new NeuroLensException("--batch-tokens: must be >= 0 (0 = fitted to the heap), found " + batchTokens);
+    }
+    StoreDtype storeDtype = option("--dtype", () -> StoreDtype.parse(dtype));
+    Aggregation agg = option("--aggregation", () -> Aggregation.parse(aggregation));
+    if (hooks != null) {
+      hooks.forEach(h -> option("--hooks", () -> HookName.parse(h.replace("*", "0"))));
+    }
     Inputs in = labels != null ? fromLabels(labels, tasks) : labelCorpus();
     try (EncoderModel m = Models.load(model)) {
       List<HookName> hs = hooks(m);
       int sumWidth = hs.stream().mapToInt(h -> h.site() == HookName.Site.MLP_PRE
           ? m.config().intermediateSize() : m.config().hiddenSize()).sum();
+      int maxWidth = hs.stream().mapToInt(h -> h.site() == HookName.Site.MLP_PRE
+          ? m.config().intermediateSize() : m.config().hiddenSize()).max().orElse(1);
+      long maxRows = Integer.MAX_VALUE / 2 / (4L * maxWidth);
+      if (chunkRows > maxRows) {
+        throw new NeuroLensException("--chunk-rows: a chunk file must stay under 1 GiB, so at most " + maxRows
+            + " rows of width " + maxWidth + ", found " + chunkRows);
+      }
       ExtractOptions.Builder b = ExtractOptions.builder()
           .optHooks(hs)
-          .optAggregation(Aggregation.parse(aggregation))
+          .optAggregation(agg)
           .optIncludeSpecial(includeSpecial)
           .optContext(context)
           .optBatchTokens(batchTokens > 0 ? batchTokens : fittedBatchTokens(sumWidth))
-          .optDtype(StoreDtype.parse(dtype))
+          .optDtype(storeDtype)
           .optChunkRows(chunkRows)
           .optCorpusHash(in.hash())
           .optProgress(!out.quiet());
@@ -148,6 +170,15 @@ public final class ExtractCommand implements Callable<Integer> {
           r.snippets(), r.tokens(), r.layers(), r.hidden(), store, r.bytes() / 1048576.0,
           r.tokensPerSecond(), r.resumedSnippets() > 0 ? ", resumed after " + r.resumedSnippets() + " snippets" : ""));
       return 0;
+    }
+  }
+
+  /** {@code parse}'s value; its error message prefixed with {@code option}. */
+  static <T> T option(String option, java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (NeuroLensException e) {
+      throw new NeuroLensException(option + ": " + e.getMessage(), e);
     }
   }
 

@@ -164,4 +164,23 @@ class BadInputTest {
     error(notDir, "report", "--results", f, "--out", tmp.toString());
     error(notDir, "store", "export", "--format", "hdf5", st, tmp.toString());
   }
+
+  @Test
+  void extract_badOptionValues_oneLineNamingTheOption_noStore() {
+    Path out = tmp.resolve("never-written");
+    String[][] cases = {
+      {"--chunk-rows", "0", "--chunk-rows: must be >= 1, found 0"},
+      {"--chunk-rows", "2000000000", "--chunk-rows: a chunk file must stay under 1 GiB"},
+      {"--context", "-1", "--context: must be >= 0, found -1"},
+      {"--batch-tokens", "-5", "--batch-tokens: must be >= 0"},
+      {"--dtype", "int8", "--dtype: dtype must be float16 or float32, found 'int8'"},
+      {"--aggregation", "max", "--aggregation: aggregation must be first, last or average, found 'max'"},
+      {"--hooks", "foo.bar", "--hooks: hook name 'foo.bar'"},
+    };
+    for (String[] c : cases) {
+      error(says(c[2]), "extract", "--model", model.toString(), "--corpus", corpus.toString(), "--task", "lexical",
+          "--out", out.toString(), "--quiet", c[0], c[1]);
+    }
+    assertFalse(Files.exists(out));
+  }
 }
