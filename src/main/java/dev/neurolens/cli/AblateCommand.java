@@ -85,12 +85,18 @@ public final class AblateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutPaths.directory("--out", out);
+    probe.check();
     if (model != null) {
       return modelLevel();
     }
     if (store == null || task == null || ranking == null) {
       throw new NeuroLensException(
           "ablate: needs --store, --task and --ranking (probe level) or --model and --neurons (model level)");
+    }
+    for (double p : percents) {
+      if (!(p > 0 && p <= 100)) {
+        throw new NeuroLensException("--percents: every value must be in (0, 100], found " + p);
+      }
     }
     NeuronRanking order = readRanking(ranking);
     AblationResult result;

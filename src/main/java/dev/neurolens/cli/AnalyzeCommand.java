@@ -27,7 +27,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code neurolens analyze}: the whole pipeline on one model and corpus — label, extract, probe
@@ -40,6 +42,8 @@ import picocli.CommandLine.Option;
     description = "Run the whole analysis (label, extract, probe, rank, ablate, redundancy) and write a report.")
 public final class AnalyzeCommand implements Callable<Integer> {
   @Mixin OutputOptions out;
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--model", defaultValue = "default",
       description = "'default' (bundled BGE-small), a Hugging Face model directory or an .onnx file.")
@@ -86,6 +90,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutPaths.directory("--out", outDir);
+    ProbeOptionsMixin.checkEpochs("--epochs", epochs);
+    if (neuronsPerClass < 0) {
+      throw new NeuroLensException("--neurons-per-class: must be >= 0, found " + neuronsPerClass);
+    }
+    // The default pipeline task may be left out of --tasks; a named one may not (it would do nothing).
+    boolean pipelineGiven = spec != null && spec.commandLine().getParseResult().hasMatchedOption("--pipeline");
+    for (String p : pipelineGiven ? pipelineTasks : List.<String>of()) {
+      if (!p.equals("none") && !tasks.contains(p)) {
+        throw new NeuroLensException("--pipeline: task '" + p + "' is not one of --tasks " + tasks + " (or 'none')");
+      }
+    }
     long t0 = System.nanoTime();
     Map<String, Object> timings = new LinkedHashMap<>();
     Map<String, Object> results = new LinkedHashMap<>();

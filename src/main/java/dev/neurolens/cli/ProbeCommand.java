@@ -57,6 +57,7 @@ public final class ProbeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutPaths.directory("--out", out);
+    probe.check();
     Set<Mode> modes =
         switch (layers) {
           case all -> EnumSet.of(Mode.EACH, Mode.ORACLE);

@@ -2,6 +2,7 @@ package dev.neurolens.cli;
 
 import dev.neurolens.probe.LayerLayout;
 import dev.neurolens.probe.ProbeOptions;
+import dev.neurolens.util.NeuroLensException;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,6 +33,30 @@ public final class ProbeOptionsMixin {
       defaultValue = "DROP_WITH_WARNING",
       description = "A class with < 2 training rows: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   ProbeOptions.SmallClassPolicy smallClasses;
+
+  /** Checks the flags' values (before a store is opened): one line naming the flag. */
+  void check() {
+    checkEpochs("--epochs", epochs);
+    if (batch < 1) {
+      throw new NeuroLensException("--batch: must be >= 1, found " + batch);
+    }
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new NeuroLensException("--lr: must be a finite number > 0, found " + learningRate);
+    }
+    if (!(lambda1 >= 0) || Double.isInfinite(lambda1)) {
+      throw new NeuroLensException("--l1: must be a finite number >= 0, found " + lambda1);
+    }
+    if (!(lambda2 >= 0) || Double.isInfinite(lambda2)) {
+      throw new NeuroLensException("--l2: must be a finite number >= 0, found " + lambda2);
+    }
+  }
+
+  /** {@code --epochs} (named {@code option}) must be >= 1. */
+  static void checkEpochs(String option, int epochs) {
+    if (epochs < 1) {
+      throw new NeuroLensException(option + ": must be >= 1, found " + epochs);
+    }
+  }
 
   long seed() {
     return seed;

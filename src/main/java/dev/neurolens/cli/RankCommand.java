@@ -63,6 +63,7 @@ public final class RankCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutPaths.directory("--out", out);
+    probe.check();
     if (top < 1) {
       throw new NeuroLensException("--top: must be >= 1, found " + top);
     }

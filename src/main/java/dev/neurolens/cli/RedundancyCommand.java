@@ -56,6 +56,10 @@ public final class RedundancyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutPaths.directory("--out", out);
+    ProbeOptionsMixin.checkEpochs("--epochs", epochs);
+    if (!(testFraction > 0 && testFraction < 1)) {
+      throw new NeuroLensException("--test-fraction: must be in (0, 1), found " + testFraction);
+    }
     try (ActivationStore s = ActivationStore.open(store)) {
       List<HookName> hooks = StoreLayers.select(s, null);
       int hidden = StoreLayers.hidden(s, hooks);

@@ -183,4 +183,33 @@ class BadInputTest {
     }
     assertFalse(Files.exists(out));
   }
+
+  @Test
+  void probeRankAblateRedundancyAnalyze_badNumbers_namedAndRejectedBeforeAnyWork() {
+    String st = store.toString();
+    Path out = tmp.resolve("no-probes");
+    String o = out.toString();
+    error(says("--epochs: must be >= 1, found 0"), "probe", "--store", st, "--task", "lexical", "--out", o, "--epochs", "0");
+    error(says("--batch: must be >= 1, found 0"),
+        "rank", "--store", st, "--task", "lexical", "--out", o, "--method", "probeless", "--batch", "0");
+    error(says("--lr: must be a finite number > 0, found NaN"), "rank", "--store", st, "--task", "lexical", "--out", o, "--lr", "NaN");
+    error(says("--l1: must be a finite number >= 0, found -1.0"), "probe", "--store", st, "--task", "lexical", "--out", o, "--l1", "-1");
+    error(says("--percents: every value must be in (0, 100], found 150.0"),
+        "ablate", "--store", st, "--task", "lexical", "--ranking", o, "--percents", "5,150");
+    error(says("--test-fraction: must be in (0, 1), found 1.5"), "redundancy", "--store", st, "--task", "lexical", "--test-fraction", "1.5");
+    error(says("--epochs: must be >= 1, found -2"), "redundancy", "--store", st, "--task", "lexical", "--epochs", "-2");
+    String[] analyze = {"analyze", "--model", model.toString(), "--corpus", corpus.toString(), "--max-snippets", "40",
+        "--out", o, "--quiet"};
+    error(says("--epochs: must be >= 1, found 0"), concat(analyze, "--epochs", "0"));
+    error(says("--neurons-per-class: must be >= 0, found -1"), concat(analyze, "--neurons-per-class", "-1"));
+    error(says("--pipeline: task 'lexicl' is not one of --tasks [lexical]"),
+        concat(analyze, "--tasks", "lexical", "--pipeline", "lexicl"));
+    assertFalse(Files.exists(out), "nothing written, not even the store of analyze");
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
 }
