@@ -64,6 +64,8 @@ public final class BenchExtractCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     OutPaths.directory("--keep", keep);
+    OutPaths.atLeast("--tokens", tokens, 1);
+    OutPaths.atLeast("--batch-tokens", batchTokens, 0);
     // about 45 code tokens per method: sample enough snippets, then cut to the token target
     int sample = (int) Math.min(Integer.MAX_VALUE, Math.max(20, tokens / 30));
     Corpus c = CorpusReader.builder().optLang(lang).optMaxSnippets(sample).optSeed(seed)

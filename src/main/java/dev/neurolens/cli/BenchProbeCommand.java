@@ -61,6 +61,13 @@ public final class BenchProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.atLeast("--rows", rows, 2);
+    OutPaths.atLeast("--layers", layers, 1);
+    OutPaths.atLeast("--hidden", hidden, 1);
+    OutPaths.atLeast("--classes", classes, 2);
+    OutPaths.atLeast("--epochs", epochs, 1);
+    OutPaths.atLeast("--batch", batch, 1);
+    OutPaths.atLeast("--threads", threads, 1);
     if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     }

@@ -46,6 +46,10 @@ public final class BenchRedundancyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutPaths.atLeast("--rows", rows, 2);
+    OutPaths.atLeast("--layers", layers, 1);
+    OutPaths.atLeast("--hidden", hidden, 1);
+    OutPaths.atLeast("--factors", factors, 1);
     SyntheticActivations data = new SyntheticActivations(rows, layers, hidden, factors, seed);
     long t0 = System.nanoTime();
     CorrelationMatrix r = NeuronCorrelation.compute(data);

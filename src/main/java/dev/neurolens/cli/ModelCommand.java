@@ -88,6 +88,11 @@ final class ModelCommand {
       if (inputs < 1) {
         throw new NeuroLensException("--inputs must be >= 1, found " + inputs);
       }
+      OutPaths.atLeast("--batch", batch, 1);
+      OutPaths.atLeast("--threads", threads, 1);
+      if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+        throw new NeuroLensException("--tolerance: must be a finite number >= 0, found " + tolerance);
+      }
       byte[] onnx;
       if (model.equals(Models.DEFAULT)) {
         onnx = Models.bundledOnnx();

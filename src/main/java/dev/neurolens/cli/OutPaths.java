@@ -4,7 +4,7 @@ import dev.neurolens.util.NeuroLensException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Checks of output paths made before a command starts its work (not after minutes of it). */
+/** Checks of output paths and option values made before a command starts its work (not after minutes of it). */
 final class OutPaths {
   private OutPaths() {}
 
@@ -12,6 +12,13 @@ final class OutPaths {
   static void directory(String option, Path dir) {
     if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new NeuroLensException(option + " " + dir + ": must be a directory, found an existing file");
+    }
+  }
+
+  /** A numeric option's value must be at least {@code min}. */
+  static void atLeast(String option, long value, long min) {
+    if (value < min) {
+      throw new NeuroLensException(option + ": must be >= " + min + ", found " + value);
     }
   }
 

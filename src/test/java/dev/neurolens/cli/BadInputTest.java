@@ -212,4 +212,16 @@ class BadInputTest {
     System.arraycopy(b, 0, r, a.length, b.length);
     return r;
   }
+
+  @Test
+  void benchAndModelCheck_badNumbers_exit2BeforeAnyWork() {
+    error(says("--threads: must be >= 1, found 0"), "bench", "probe", "--threads", "0", "--quiet");
+    error(says("--layers: must be >= 1, found 0"), "bench", "probe", "--layers", "0", "--quiet");
+    error(says("--hidden: must be >= 1, found -1"), "bench", "cluster", "--hidden", "-1", "--quiet");
+    error(says("--factors: must be >= 1, found 0"), "bench", "cluster", "--factors", "0", "--quiet");
+    error(says("--tokens: must be >= 1, found 0"), "bench", "extract", "--tokens", "0", "--quiet");
+    error(says("--tolerance: must be a finite number >= 0, found -1.0"), "model", "check", "--tolerance", "-1");
+    error(says("--threads: must be >= 1, found -1"), "model", "check", "--threads", "-1");
+    error(says("--batch: must be >= 1, found 0"), "model", "check", "--batch", "0");
+  }
 }
