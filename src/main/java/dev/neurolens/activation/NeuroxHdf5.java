@@ -5,6 +5,7 @@ import dev.neurolens.model.HookName;
 import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
 import io.jhdf.HdfFile;
+import io.jhdf.exceptions.HdfException;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
@@ -189,6 +190,8 @@ public final class NeuroxHdf5 {
       }
     } catch (IOException e) {
       throw new NeuroLensException(file + ": cannot read HDF5 (" + e + ")", e);
+    } catch (HdfException e) {
+      throw new NeuroLensException(file + ": not a readable HDF5 file (" + NeuroLensException.reason(e) + ")", e);
     }
   }
 

@@ -109,6 +109,9 @@ final class StoreCommand {
     @Override
     public void run() {
       if (format.equals("npy")) {
+        if (hooks != null) {
+          throw new NeuroLensException("--hooks: only for --format hdf5 (npy exports every hook), found " + hooks);
+        }
         OutPaths.directory("OUT (npy)", target);
       } else {
         OutPaths.file("OUT (hdf5)", target);
@@ -133,7 +136,7 @@ final class StoreCommand {
             List<HookName> hs = hooks == null
                 ? s.hooks().stream().filter(h -> h.site() == HookName.Site.EMBED_OUT
                     || h.site() == HookName.Site.RESID_POST).toList()
-                : hooks.stream().map(HookName::parse).toList();
+                : hooks.stream().map(h -> ExtractCommand.option("--hooks", () -> HookName.parse(h))).toList();
             if (hs.isEmpty()) {
               throw new NeuroLensException("--hooks: the store has no residual hooks; name the hooks to export");
             }

@@ -224,4 +224,24 @@ class BadInputTest {
     error(says("--threads: must be >= 1, found -1"), "model", "check", "--threads", "-1");
     error(says("--batch: must be >= 1, found 0"), "model", "check", "--batch", "0");
   }
+
+  @Test
+  void storeImportExport_badFilesAndOptions() throws Exception {
+    Path notHdf5 = corpus.resolve("A0.java");
+    Path imported = tmp.resolve("imported");
+    error(says(notHdf5 + ": not a readable HDF5 file"), "store", "import", "--format", "hdf5",
+        notHdf5.toString(), imported.toString());
+    Path h5 = tmp.resolve("whole.h5");
+    CliRun.exec(0, "store", "export", "--format", "hdf5", store.toString(), h5.toString());
+    Path cut = tmp.resolve("cut.h5");
+    Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(h5), 3000));
+    error(says(cut + ": not a readable HDF5 file"), "store", "import", "--format", "hdf5", cut.toString(), imported.toString());
+    assertFalse(Files.exists(imported));
+    Path npy = tmp.resolve("npy");
+    error(says("--hooks: only for --format hdf5", "[embed.out]"),
+        "store", "export", "--format", "npy", "--hooks", "embed.out", store.toString(), npy.toString());
+    assertFalse(Files.exists(npy));
+    error(says("--hooks: hook name 'foo'"),
+        "store", "export", "--format", "hdf5", "--hooks", "foo", store.toString(), tmp.resolve("foo.h5").toString());
+  }
 }
