@@ -45,6 +45,10 @@ public final class Main {
     cl.setParameterExceptionHandler(
         (ex, args) -> {
           CommandLine sub = ex.getCommandLine();
+          if (!sub.getSubcommands().isEmpty() && ex.getMessage().startsWith("Missing required subcommand")) {
+            sub.usage(System.err); // `neurolens` or `neurolens bench` alone: show what there is to run
+            return 2;
+          }
           if (main.verbose || java.util.Arrays.asList(args).contains("--verbose")) {
             ex.printStackTrace(System.err);
           }

@@ -49,6 +49,16 @@ class HelpTest {
   }
 
   @Test
+  void commandWithoutSubcommand_printsItsUsageAndExitsTwo() {
+    String[] top = CliRun.exec(2);
+    assertTrue(top[1].startsWith("Usage: neurolens"), top[1]);
+    assertTrue(top[1].contains("analyze"), "the usage lists the subcommands: " + top[1]);
+    String[] bench = CliRun.exec(2, "bench");
+    assertTrue(bench[1].startsWith("Usage: neurolens bench"), bench[1]);
+    assertTrue(bench[1].contains("forward"), bench[1]);
+  }
+
+  @Test
   void everyDescription_isAValidFormatString() {
     // picocli passes the annotation texts through String.format: a lone % (say "k% values")
     // makes it print a warning and the raw text instead
