@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.model.Torch;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurolens.ablation.AblationResult;
 import dev.neurolens.ablation.ModelAblation;
@@ -99,8 +100,8 @@ public final class AblateCommand implements Callable<Integer> {
       }
     }
     NeuronRanking order = readRanking(ranking);
-    AblationResult result;
-    try (ActivationStore s = ActivationStore.open(store)) {
+    AblationResult result = Torch.withThreads(probe.threads(), () -> {
+      try (ActivationStore s = ActivationStore.open(store)) {
       StoreTask st = StoreTask.load(s, task, probe.seed(), false);
       if (order.size() != st.x().cols()) {
         throw new NeuroLensException(
@@ -108,10 +109,10 @@ public final class AblateCommand implements Callable<Integer> {
       }
       ProbeOptions po = probe.options(st.layout());
       Probe p = ProbeTrainer.train(st.x(), st.splits().train(), st.task(), po, store + " all layers");
-      result =
-          ProbeAblation.run(st.x(), st.splits().train(), st.splits().test(), st.task(), p, order,
-              new ProbeAblation.Options(percents, !noRetrain, probe.seed(), po));
-    }
+      return ProbeAblation.run(st.x(), st.splits().train(), st.splits().test(), st.task(), p, order,
+          new ProbeAblation.Options(percents, !noRetrain, probe.seed(), po));
+      }
+    });
     if (out != null) {
       Json.writeAtomically(out.resolve("ablation.json"), result);
     }

@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.model.Torch;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.activation.Aggregation;
 import dev.neurolens.activation.ExtractOptions;
@@ -72,6 +73,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "10", description = "Probe training epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
 
+  @Option(
+      names = "--probe-threads",
+      defaultValue = "1",
+      description = "PyTorch intra-op threads while probes train (default: ${DEFAULT-VALUE}; extraction and "
+          + "clustering use all cores).")
+  int probeThreads;
+
   @Option(names = "--neurons-per-class", defaultValue = "2",
       description = "Top neurons per class profiled in the neuron explorer (default: ${DEFAULT-VALUE}).")
   int neuronsPerClass;
@@ -91,6 +99,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
   public Integer call() {
     OutPaths.directory("--out", outDir);
     ProbeOptionsMixin.checkEpochs("--epochs", epochs);
+    ProbeOptionsMixin.checkThreads("--probe-threads", probeThreads);
     if (neuronsPerClass < 0) {
       throw new NeuroLensException("--neurons-per-class: must be >= 0, found " + neuronsPerClass);
     }
@@ -176,26 +185,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     try (ActivationStore s = ActivationStore.open(store)) {
       for (String task : tasks) {
         t = System.nanoTime();
-        StoreTask st = StoreTask.load(s, task, seed, true);
-        TaskAnalysis ta = new TaskAnalysis(st, options, seed, line -> {
-          if (!out.quiet()) {
-            out.info("  " + task + ": " + line);
-          }
-        });
-        out.info("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
-        Map<String, Object> section = ta.probe();
-        section.put("top_neurons", ta.topNeurons());
-        section.put("layer_distribution", ta.layerDistribution());
-        out.info("ablating " + task + "...");
-        section.put("ablation", ta.ablation());
-        if (pipelineTasks.contains(task)) {
-          out.info("redundancy pipeline for " + task + "...");
-          section.put("redundancy", ta.redundancyPipeline());
-        }
-        if (neuronsPerClass > 0) {
-          neurons.addAll(ta.neurons(neuronsPerClass));
-        }
-        taskResults.add(section);
+        taskResults.add(Torch.withThreads(probeThreads, () -> analyzeTask(s, task, options, neurons)));
         timings.put("task_" + task, seconds(t));
       }
       results.put("tasks", taskResults);
@@ -235,6 +225,31 @@ public final class AnalyzeCommand implements Callable<Integer> {
     return info;
   }
 
+
+  /** Probes, top neurons, ablation, pipeline and neuron profiles of one task: its results section. */
+  private Map<String, Object> analyzeTask(
+      ActivationStore s, String task, ProbeOptions options, List<Map<String, Object>> neurons) {
+    StoreTask st = StoreTask.load(s, task, seed, true);
+    TaskAnalysis ta = new TaskAnalysis(st, options, seed, line -> {
+      if (!out.quiet()) {
+        out.info("  " + task + ": " + line);
+      }
+    });
+    out.info("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
+    Map<String, Object> section = ta.probe();
+    section.put("top_neurons", ta.topNeurons());
+    section.put("layer_distribution", ta.layerDistribution());
+    out.info("ablating " + task + "...");
+    section.put("ablation", ta.ablation());
+    if (pipelineTasks.contains(task)) {
+      out.info("redundancy pipeline for " + task + "...");
+      section.put("redundancy", ta.redundancyPipeline());
+    }
+    if (neuronsPerClass > 0) {
+      neurons.addAll(ta.neurons(neuronsPerClass));
+    }
+    return section;
+  }
   private static double seconds(long startNanos) {
     return Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
   }

@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.model.Torch;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.probe.LayerwiseProber;
 import dev.neurolens.probe.LayerwiseProber.Mode;
@@ -64,13 +65,13 @@ public final class ProbeCommand implements Callable<Integer> {
           case each -> EnumSet.of(Mode.EACH);
           case incremental -> EnumSet.of(Mode.INCREMENTAL);
         };
-    LayerwiseResult result;
-    try (ActivationStore s = ActivationStore.open(store)) {
-      StoreTask st = StoreTask.load(s, task, probe.seed(), control);
-      result =
-          LayerwiseProber.run(st.x(), st.layout(), st.splits(), st.task(), st.control(), modes,
-              probe.options(st.layout()), output.quiet() ? null : output::info);
-    }
+    LayerwiseResult result = Torch.withThreads(probe.threads(), () -> {
+      try (ActivationStore s = ActivationStore.open(store)) {
+        StoreTask st = StoreTask.load(s, task, probe.seed(), control);
+        return LayerwiseProber.run(st.x(), st.layout(), st.splits(), st.task(), st.control(), modes,
+            probe.options(st.layout()), output.quiet() ? null : output::info);
+      }
+    });
     for (Map.Entry<String, Probe> e : result.probes().entrySet()) {
       ProbeIO.save(e.getValue(), out.resolve("probes").resolve(e.getKey() + ".json"));
     }

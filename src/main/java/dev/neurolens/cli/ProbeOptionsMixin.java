@@ -34,8 +34,16 @@ public final class ProbeOptionsMixin {
       description = "A class with < 2 training rows: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   ProbeOptions.SmallClassPolicy smallClasses;
 
+  @Option(
+      names = "--threads",
+      defaultValue = "1",
+      description = "PyTorch intra-op threads while probes train (default ${DEFAULT-VALUE}: the minibatch "
+          + "products are small; more threads gain little and slow down badly on a busy machine).")
+  int threads;
+
   /** Checks the flags' values (before a store is opened): one line naming the flag. */
   void check() {
+    checkThreads("--threads", threads);
     checkEpochs("--epochs", epochs);
     if (batch < 1) {
       throw new NeuroLensException("--batch: must be >= 1, found " + batch);
@@ -49,6 +57,18 @@ public final class ProbeOptionsMixin {
     if (!(lambda2 >= 0) || Double.isInfinite(lambda2)) {
       throw new NeuroLensException("--l2: must be a finite number >= 0, found " + lambda2);
     }
+  }
+
+  /** A thread count (named {@code option}) must be >= 1. */
+  static void checkThreads(String option, int threads) {
+    if (threads < 1) {
+      throw new NeuroLensException(option + ": must be >= 1, found " + threads);
+    }
+  }
+
+  /** Intra-op threads for probe training. */
+  int threads() {
+    return threads;
   }
 
   /** {@code --epochs} (named {@code option}) must be >= 1. */

@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.model.Torch;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.probe.Probe;
 import dev.neurolens.probe.ProbeTrainer;
@@ -70,8 +71,8 @@ public final class RankCommand implements Callable<Integer> {
     if (method == Method.ap && positiveClass == null) {
       throw new NeuroLensException("--method ap: needs --class C (the positive class)");
     }
-    Map<String, Object> file;
-    try (ActivationStore s = ActivationStore.open(store)) {
+    Map<String, Object> file = Torch.withThreads(probe.threads(), () -> {
+      try (ActivationStore s = ActivationStore.open(store)) {
       StoreTask st = StoreTask.load(s, task, probe.seed(), false);
       int[] train = st.splits().train();
       NeuronRanking ranking =
@@ -86,8 +87,9 @@ public final class RankCommand implements Callable<Integer> {
             case ap -> ApRanker.rank(st.x(), train, st.task(), positiveClass);
             case random -> LcaRanker.random(IntStream.range(0, st.x().cols()).toArray(), probe.seed());
           };
-      file = rankingFile(st, ranking, Math.min(top, ranking.size()));
-    }
+      return rankingFile(st, ranking, Math.min(top, ranking.size()));
+      }
+    });
     Json.writeAtomically(out.resolve("ranking.json"), file);
     Map<String, Object> summary = new LinkedHashMap<>(file);
     summary.remove("ordering");

@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.model.Torch;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.activation.SentenceRep;
@@ -48,6 +49,13 @@ public final class RedundancyCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "10", description = "Probe epochs (default ${DEFAULT-VALUE}).")
   int epochs;
 
+  @Option(
+      names = "--threads",
+      defaultValue = "1",
+      description = "PyTorch intra-op threads while probes train and neurons are clustered "
+          + "(default ${DEFAULT-VALUE}: the probes' products are small).")
+  int threads;
+
   @Option(names = "--out", description = "Write redundancy-<task>.json into this directory.")
   Path out;
 
@@ -57,9 +65,14 @@ public final class RedundancyCommand implements Callable<Integer> {
   public Integer call() {
     OutPaths.directory("--out", out);
     ProbeOptionsMixin.checkEpochs("--epochs", epochs);
+    ProbeOptionsMixin.checkThreads("--threads", threads);
     if (!(testFraction > 0 && testFraction < 1)) {
       throw new NeuroLensException("--test-fraction: must be in (0, 1), found " + testFraction);
     }
+    return Torch.withThreads(threads, this::run);
+  }
+
+  private int run() {
     try (ActivationStore s = ActivationStore.open(store)) {
       List<HookName> hooks = StoreLayers.select(s, null);
       int hidden = StoreLayers.hidden(s, hooks);

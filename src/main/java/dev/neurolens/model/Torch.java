@@ -25,6 +25,25 @@ public final class Torch {
     }
   }
 
+  /**
+   * Runs {@code work} with {@code threads} intra-op threads and restores the previous count
+   * afterwards (also when it throws). Probe training uses one thread: its minibatch products are
+   * small, so a second thread gains nothing on two cores, and waiting for a descheduled partner
+   * makes it several times slower when other work shares the machine.
+   */
+  public static <T> T withThreads(int threads, java.util.function.Supplier<T> work) {
+    if (threads < 1) {
+      throw new dev.neurolens.util.NeuroLensException("--threads must be >= 1, found " + threads);
+    }
+    int before = threads();
+    JniUtils.setNumThreads(threads);
+    try {
+      return work.get();
+    } finally {
+      JniUtils.setNumThreads(before);
+    }
+  }
+
   /** The intra-op thread count in use. */
   public static int threads() {
     ai.djl.engine.Engine.getEngine("PyTorch");
