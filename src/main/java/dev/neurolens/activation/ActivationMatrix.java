@@ -43,6 +43,6 @@ public interface ActivationMatrix {
    * @param columns positions in this matrix, checked by the caller (in range, no duplicates)
    */
   default Optional<ActivationMatrix> narrowed(int[] columns) {
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 }

@@ -102,7 +102,7 @@ final class StoreMatrix implements ActivationMatrix {
       }
       composed[j] = neurons == null ? columns[j] : neurons[columns[j]];
     }
-    return java.util.Optional.of(new StoreMatrix(store, kind, hooks, composed));
+    return Optional.of(new StoreMatrix(store, kind, hooks, composed));
   }
 
   @Override

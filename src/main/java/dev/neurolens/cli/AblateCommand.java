@@ -1,6 +1,5 @@
 package dev.neurolens.cli;
 
-import dev.neurolens.model.Torch;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurolens.ablation.AblationResult;
 import dev.neurolens.ablation.ModelAblation;
@@ -12,6 +11,7 @@ import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.corpus.Snippet;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.Models;
+import dev.neurolens.model.Torch;
 import dev.neurolens.probe.Probe;
 import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.probe.ProbeTrainer;
@@ -102,15 +102,15 @@ public final class AblateCommand implements Callable<Integer> {
     NeuronRanking order = readRanking(ranking);
     AblationResult result = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
-      StoreTask st = StoreTask.load(s, task, probe.seed(), false);
-      if (order.size() != st.x().cols()) {
-        throw new NeuroLensException(
-            ranking + ": ranks " + order.size() + " neurons, the store's task has " + st.x().cols());
-      }
-      ProbeOptions po = probe.options(st.layout());
-      Probe p = ProbeTrainer.train(st.x(), st.splits().train(), st.task(), po, store + " all layers");
-      return ProbeAblation.run(st.x(), st.splits().train(), st.splits().test(), st.task(), p, order,
-          new ProbeAblation.Options(percents, !noRetrain, probe.seed(), po));
+        StoreTask st = StoreTask.load(s, task, probe.seed(), false);
+        if (order.size() != st.x().cols()) {
+          throw new NeuroLensException(
+              ranking + ": ranks " + order.size() + " neurons, the store's task has " + st.x().cols());
+        }
+        ProbeOptions po = probe.options(st.layout());
+        Probe p = ProbeTrainer.train(st.x(), st.splits().train(), st.task(), po, store + " all layers");
+        return ProbeAblation.run(st.x(), st.splits().train(), st.splits().test(), st.task(), p, order,
+            new ProbeAblation.Options(percents, !noRetrain, probe.seed(), po));
       }
     });
     if (out != null) {

@@ -1,6 +1,5 @@
 package dev.neurolens.cli;
 
-import dev.neurolens.model.Torch;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.activation.Aggregation;
 import dev.neurolens.activation.ExtractOptions;
@@ -13,6 +12,7 @@ import dev.neurolens.corpus.Unit;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.Models;
+import dev.neurolens.model.Torch;
 import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.report.HtmlReport;
 import dev.neurolens.util.Json;
@@ -98,8 +98,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutPaths.directory("--out", outDir);
-    ProbeOptionsMixin.checkEpochs("--epochs", epochs);
-    ProbeOptionsMixin.checkThreads("--probe-threads", probeThreads);
+    OutPaths.atLeast("--epochs", epochs, 1);
+    OutPaths.atLeast("--probe-threads", probeThreads, 1);
     if (neuronsPerClass < 0) {
       throw new NeuroLensException("--neurons-per-class: must be >= 0, found " + neuronsPerClass);
     }
@@ -225,7 +225,6 @@ public final class AnalyzeCommand implements Callable<Integer> {
     return info;
   }
 
-
   /** Probes, top neurons, ablation, pipeline and neuron profiles of one task: its results section. */
   private Map<String, Object> analyzeTask(
       ActivationStore s, String task, ProbeOptions options, List<Map<String, Object>> neurons) {
@@ -250,6 +249,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
     return section;
   }
+
   private static double seconds(long startNanos) {
     return Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
   }

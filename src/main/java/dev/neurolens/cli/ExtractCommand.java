@@ -119,12 +119,8 @@ public final class ExtractCommand implements Callable<Integer> {
       throw new NeuroLensException("--task or --labels is required");
     }
     // Option values are checked before the corpus is labelled and the model loaded.
-    if (chunkRows < 1) {
-      throw new NeuroLensException("--chunk-rows: must be >= 1, found " + chunkRows);
-    }
-    if (context < 0) {
-      throw new NeuroLensException("--context: must be >= 0, found " + context);
-    }
+    OutPaths.atLeast("--chunk-rows", chunkRows, 1);
+    OutPaths.atLeast("--context", context, 0);
     if (batchTokens < 0) {
       throw new NeuroLensException("--batch-tokens: must be >= 0 (0 = fitted to the heap), found " + batchTokens);
     }
@@ -136,10 +132,10 @@ public final class ExtractCommand implements Callable<Integer> {
     Inputs in = labels != null ? fromLabels(labels, tasks) : labelCorpus();
     try (EncoderModel m = Models.load(model)) {
       List<HookName> hs = hooks(m);
-      int sumWidth = hs.stream().mapToInt(h -> h.site() == HookName.Site.MLP_PRE
-          ? m.config().intermediateSize() : m.config().hiddenSize()).sum();
-      int maxWidth = hs.stream().mapToInt(h -> h.site() == HookName.Site.MLP_PRE
-          ? m.config().intermediateSize() : m.config().hiddenSize()).max().orElse(1);
+      int[] widths = hs.stream().mapToInt(h -> h.site() == HookName.Site.MLP_PRE
+          ? m.config().intermediateSize() : m.config().hiddenSize()).toArray();
+      int sumWidth = java.util.Arrays.stream(widths).sum();
+      int maxWidth = java.util.Arrays.stream(widths).max().orElse(1);
       long maxRows = Integer.MAX_VALUE / 2 / (4L * maxWidth);
       if (chunkRows > maxRows) {
         throw new NeuroLensException("--chunk-rows: a chunk file must stay under 1 GiB, so at most " + maxRows

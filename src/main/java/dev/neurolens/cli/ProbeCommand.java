@@ -1,7 +1,7 @@
 package dev.neurolens.cli;
 
-import dev.neurolens.model.Torch;
 import dev.neurolens.activation.ActivationStore;
+import dev.neurolens.model.Torch;
 import dev.neurolens.probe.LayerwiseProber;
 import dev.neurolens.probe.LayerwiseProber.Mode;
 import dev.neurolens.probe.LayerwiseResult;

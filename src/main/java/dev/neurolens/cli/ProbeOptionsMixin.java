@@ -43,11 +43,9 @@ public final class ProbeOptionsMixin {
 
   /** Checks the flags' values (before a store is opened): one line naming the flag. */
   void check() {
-    checkThreads("--threads", threads);
-    checkEpochs("--epochs", epochs);
-    if (batch < 1) {
-      throw new NeuroLensException("--batch: must be >= 1, found " + batch);
-    }
+    OutPaths.atLeast("--threads", threads, 1);
+    OutPaths.atLeast("--epochs", epochs, 1);
+    OutPaths.atLeast("--batch", batch, 1);
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
       throw new NeuroLensException("--lr: must be a finite number > 0, found " + learningRate);
     }
@@ -59,23 +57,9 @@ public final class ProbeOptionsMixin {
     }
   }
 
-  /** A thread count (named {@code option}) must be >= 1. */
-  static void checkThreads(String option, int threads) {
-    if (threads < 1) {
-      throw new NeuroLensException(option + ": must be >= 1, found " + threads);
-    }
-  }
-
   /** Intra-op threads for probe training. */
   int threads() {
     return threads;
-  }
-
-  /** {@code --epochs} (named {@code option}) must be >= 1. */
-  static void checkEpochs(String option, int epochs) {
-    if (epochs < 1) {
-      throw new NeuroLensException(option + ": must be >= 1, found " + epochs);
-    }
   }
 
   long seed() {

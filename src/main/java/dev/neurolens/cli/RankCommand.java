@@ -1,7 +1,7 @@
 package dev.neurolens.cli;
 
-import dev.neurolens.model.Torch;
 import dev.neurolens.activation.ActivationStore;
+import dev.neurolens.model.Torch;
 import dev.neurolens.probe.Probe;
 import dev.neurolens.probe.ProbeTrainer;
 import dev.neurolens.rank.ApRanker;
@@ -73,21 +73,21 @@ public final class RankCommand implements Callable<Integer> {
     }
     Map<String, Object> file = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
-      StoreTask st = StoreTask.load(s, task, probe.seed(), false);
-      int[] train = st.splits().train();
-      NeuronRanking ranking =
-          switch (method) {
-            case lca -> {
-              Probe p = ProbeTrainer.train(st.x(), train, st.task(), probe.options(st.layout()), store + " all layers");
-              yield LcaRanker.ordering(p);
-            }
-            case probeless -> ProbelessRanker.rank(st.x(), train, st.task());
-            case gaussian -> GaussianRanker.rank(st.x(), train, st.task(),
-                new GaussianRanker.Options(Math.min(top, st.x().cols()), 1000, 1024, probe.seed()));
-            case ap -> ApRanker.rank(st.x(), train, st.task(), positiveClass);
-            case random -> LcaRanker.random(IntStream.range(0, st.x().cols()).toArray(), probe.seed());
-          };
-      return rankingFile(st, ranking, Math.min(top, ranking.size()));
+        StoreTask st = StoreTask.load(s, task, probe.seed(), false);
+        int[] train = st.splits().train();
+        NeuronRanking ranking =
+            switch (method) {
+              case lca -> {
+                Probe p = ProbeTrainer.train(st.x(), train, st.task(), probe.options(st.layout()), store + " all layers");
+                yield LcaRanker.ordering(p);
+              }
+              case probeless -> ProbelessRanker.rank(st.x(), train, st.task());
+              case gaussian -> GaussianRanker.rank(st.x(), train, st.task(),
+                  new GaussianRanker.Options(Math.min(top, st.x().cols()), 1000, 1024, probe.seed()));
+              case ap -> ApRanker.rank(st.x(), train, st.task(), positiveClass);
+              case random -> LcaRanker.random(IntStream.range(0, st.x().cols()).toArray(), probe.seed());
+            };
+        return rankingFile(st, ranking, Math.min(top, ranking.size()));
       }
     });
     Json.writeAtomically(out.resolve("ranking.json"), file);

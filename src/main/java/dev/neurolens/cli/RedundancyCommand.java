@@ -1,11 +1,11 @@
 package dev.neurolens.cli;
 
-import dev.neurolens.model.Torch;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.activation.SentenceRep;
 import dev.neurolens.activation.TaskSpec;
 import dev.neurolens.model.HookName;
+import dev.neurolens.model.Torch;
 import dev.neurolens.probe.LayerLayout;
 import dev.neurolens.probe.ProbeTask;
 import dev.neurolens.probe.Splits;
@@ -64,8 +64,8 @@ public final class RedundancyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutPaths.directory("--out", out);
-    ProbeOptionsMixin.checkEpochs("--epochs", epochs);
-    ProbeOptionsMixin.checkThreads("--threads", threads);
+    OutPaths.atLeast("--epochs", epochs, 1);
+    OutPaths.atLeast("--threads", threads, 1);
     if (!(testFraction > 0 && testFraction < 1)) {
       throw new NeuroLensException("--test-fraction: must be in (0, 1), found " + testFraction);
     }
