@@ -2,6 +2,7 @@ package dev.neurolens.activation;
 
 import ai.djl.ndarray.NDManager;
 import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.onnx.ForwardBenchmark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,26 +18,48 @@ public final class ExtractBench {
   /**
    * @param codeTokens code tokens extracted
    * @param modelTokens model input tokens (pieces and specials, windows counted once each)
+   * @param paddedTokens batch slots the model computed (rows x longest row, summed over batches)
    * @param forwardTokensPerS code tokens per second of plain forward passes (last hidden state
    *     copied to the heap) over the extraction's batches
    * @param extractTokensPerS code tokens per second of the whole extraction into a store
    * @param ratio extract / forward
+   * @param extractModelTokensPerS model tokens per second of the whole extraction
+   * @param referenceTokensPerS model tokens per second of the plain forward pass on a full
+   *     16 x 128 batch of random ids ({@code bench forward}'s NeuroLens figure), measured in the
+   *     same run
    * @param peakRssBytes peak resident set size of this process (VmHWM), or -1 if unknown
    * @param storeBytes size of the store written
    */
   public record Figures(
-      long codeTokens, long modelTokens, double forwardTokensPerS, double extractTokensPerS,
-      double ratio, long peakRssBytes, long storeBytes) {}
+      long codeTokens, long modelTokens, long paddedTokens, double forwardTokensPerS,
+      double extractTokensPerS, double ratio, double extractModelTokensPerS,
+      double referenceTokensPerS, long peakRssBytes, long storeBytes) {
 
-  /** Runs the plain forward over the planned batches, then the extraction into {@code store}. */
+    /** Share of the computed batch slots that are padding. */
+    public double paddingShare() {
+      return paddedTokens == 0 ? 0 : 1.0 - (double) modelTokens / paddedTokens;
+    }
+
+    /** Extraction's model tokens/s over the reference forward rate. */
+    public double referenceRatio() {
+      return extractModelTokensPerS / referenceTokensPerS;
+    }
+  }
+
+  /**
+   * Measures the reference forward rate, runs the plain forward over the planned batches, then
+   * the extraction into {@code store}.
+   */
   public static Figures run(
       EncoderModel model, List<ExtractionInput> inputs, ExtractOptions options, Path store) {
+    double reference = ForwardBenchmark.plainTokensPerS(model, 16, 128, 7);
     Extractor ex = new Extractor(options);
     StoreSpec spec = ex.spec(model);
     Extractor.WindowRunner runner =
         new Extractor.WindowRunner(model, spec.hooks(), spec.widths(), options);
     long codeTokens = inputs.stream().mapToLong(i -> i.tokens().size()).sum();
     long modelTokens = 0;
+    long paddedTokens = 0;
     long t0 = System.nanoTime();
     try (NDManager root = NDManager.newBaseManager()) {
       for (int start = 0; start < inputs.size(); ) {
@@ -46,6 +69,7 @@ public final class ExtractBench {
           try (NDManager m = root.newSubManager()) {
             var b = plan.batch(batch);
             modelTokens += b.tokenCount();
+            paddedTokens += (long) b.size() * b.maxLength();
             model.forward(m, b).toFloatArray();
           }
         }
@@ -55,8 +79,8 @@ public final class ExtractBench {
     double forwardSeconds = (System.nanoTime() - t0) / 1e9;
     ExtractionResult r = ex.extract(model, inputs, store, StoreWriter.Mode.OVERWRITE);
     double forward = codeTokens / forwardSeconds;
-    return new Figures(codeTokens, modelTokens, forward, r.tokensPerSecond(),
-        r.tokensPerSecond() / forward, peakRss(), r.bytes());
+    return new Figures(codeTokens, modelTokens, paddedTokens, forward, r.tokensPerSecond(),
+        r.tokensPerSecond() / forward, modelTokens / r.seconds(), reference, peakRss(), r.bytes());
   }
 
   /** VmHWM of /proc/self/status in bytes, or -1. */

@@ -1,6 +1,7 @@
 package dev.neurolens.cli;
 
 import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.GemmPath;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.onnx.ForwardBenchmark;
 import dev.neurolens.util.NeuroLensException;
@@ -52,7 +53,9 @@ final class BenchCommand {
       }
       ForwardBenchmark.Options o = new ForwardBenchmark.Options(batch, seq, threads, iterations, seed);
       try (EncoderModel m = Models.load(model)) {
+        GemmPath gemm = GemmPath.detect();
         out.info("benchmarking " + m.id() + ": batch " + batch + " x seq " + seq + ", " + threads + " threads...");
+        out.info(gemm.summary());
         ForwardBenchmark.Result r = ForwardBenchmark.run(m, onnx, o);
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", m.id());
@@ -66,6 +69,7 @@ final class BenchCommand {
         j.put("capture_layers", r.capturedHooks());
         j.put("neurolens_capture_tokens_per_s", r.captureTokensPerS());
         j.put("capture_ratio", r.captureRatio());
+        j.put("gemm", gemm.toJson());
         out.emit(j, String.format(
             "NeuroLens %.0f tokens/s, ONNX Runtime %.0f tokens/s, ratio %.2f; capturing %d layer outputs: %.0f tokens/s (ratio %.2f)",
             r.neurolensTokensPerS(), r.onnxRuntimeTokensPerS(), r.ratio(), r.capturedHooks(), r.captureTokensPerS(),

@@ -11,6 +11,7 @@ import dev.neurolens.concept.Tasks;
 import dev.neurolens.corpus.Corpus;
 import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.GemmPath;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.Models;
 import dev.neurolens.util.NeuroLensException;
@@ -110,12 +111,22 @@ public final class BenchExtractCommand implements Callable<Integer> {
       j.put("forward_tokens_per_s", Math.round(f.forwardTokensPerS() * 10) / 10.0);
       j.put("extract_tokens_per_s", Math.round(f.extractTokensPerS() * 10) / 10.0);
       j.put("ratio", Math.round(f.ratio() * 1000) / 1000.0);
+      j.put("padded_tokens", f.paddedTokens());
+      j.put("padding_share", Math.round(f.paddingShare() * 1000) / 1000.0);
+      j.put("extract_model_tokens_per_s", Math.round(f.extractModelTokensPerS() * 10) / 10.0);
+      j.put("forward_16x128_tokens_per_s", Math.round(f.referenceTokensPerS() * 10) / 10.0);
+      j.put("ratio_to_forward_16x128", Math.round(f.referenceRatio() * 1000) / 1000.0);
+      j.put("gemm", GemmPath.detect().toJson());
       j.put("peak_rss_mib", f.peakRssBytes() < 0 ? -1 : f.peakRssBytes() >> 20);
       j.put("heap_max_mib", Runtime.getRuntime().maxMemory() >> 20);
       j.put("store_mib", f.storeBytes() >> 20);
       out.emit(j, String.format(Locale.ROOT,
-          "forward %.0f code tokens/s, extract %.0f code tokens/s (ratio %.2f), peak RSS %d MiB, store %d MiB",
-          f.forwardTokensPerS(), f.extractTokensPerS(), f.ratio(), f.peakRssBytes() >> 20, f.storeBytes() >> 20));
+          "forward %.0f code tokens/s, extract %.0f code tokens/s (ratio %.2f), peak RSS %d MiB, store %d MiB%n"
+              + "extract %.0f model tokens/s (%d model tokens, padding %.1f%% of %d batch slots) = %.2fx the plain "
+              + "forward on 16 x 128 random ids (%.0f tokens/s)",
+          f.forwardTokensPerS(), f.extractTokensPerS(), f.ratio(), f.peakRssBytes() >> 20, f.storeBytes() >> 20,
+          f.extractModelTokensPerS(), f.modelTokens(), 100 * f.paddingShare(), f.paddedTokens(), f.referenceRatio(),
+          f.referenceTokensPerS()));
     } finally {
       if (keep == null) {
         deleteTree(store);

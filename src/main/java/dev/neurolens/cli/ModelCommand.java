@@ -1,6 +1,7 @@
 package dev.neurolens.cli;
 
 import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.GemmPath;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.Models;
@@ -52,12 +53,14 @@ final class ModelCommand {
         r.put("weight_checksum", m.weightChecksum());
         List<String> hooks = m.hookNames().stream().map(HookName::toString).toList();
         r.put("hook_names", hooks);
+        GemmPath gemm = GemmPath.detect();
+        r.put("gemm", gemm.toJson());
         String human = String.format(
             "%s%n  %s, %d layers, hidden %d, %d heads, FFN %d, %s, max %d positions, vocab %d%n"
-                + "  %,d parameters%s%n  weights sha256 %s%n  %d hook points: embed.out, blocks.{0..%d}.{resid_pre, attn.out, resid_mid, mlp.pre, mlp.out, resid_post}",
+                + "  %,d parameters%s%n  weights sha256 %s%n  %d hook points: embed.out, blocks.{0..%d}.{resid_pre, attn.out, resid_mid, mlp.pre, mlp.out, resid_post}%n  %s",
             m.id(), c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.intermediateSize(), c.hiddenAct(),
             c.maxPositions(), c.vocabSize(), m.parameterCount(), m.hasMaskedLmHead() ? " (with masked-LM head)" : "",
-            m.weightChecksum(), hooks.size(), c.numLayers() - 1);
+            m.weightChecksum(), hooks.size(), c.numLayers() - 1, gemm.summary());
         out.emit(r, human);
       }
       return 0;

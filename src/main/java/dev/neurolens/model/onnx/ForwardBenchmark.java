@@ -64,16 +64,8 @@ public final class ForwardBenchmark {
           + "), found " + o.seq());
     }
     Torch.setThreads(o.threads());
-    Random r = new Random(o.seed());
-    List<int[]> rows = new ArrayList<>();
-    for (int b = 0; b < o.batch(); b++) {
-      int[] row = new int[o.seq()];
-      for (int j = 0; j < row.length; j++) {
-        row[j] = 1000 + r.nextInt(model.config().vocabSize() - 1000);
-      }
-      rows.add(row);
-    }
-    TokenBatch batch = new TokenBatch(rows);
+    TokenBatch batch = randomBatch(model, o.batch(), o.seq(), o.seed());
+    List<int[]> rows = batch.ids();
     Set<HookName> layers = new HashSet<>();
     layers.add(HookName.embedOut());
     for (int i = 0; i < model.config().numLayers(); i++) {
@@ -122,6 +114,42 @@ public final class ForwardBenchmark {
       capture = perRun / median(secs[2]);
     }
     return new Result(o, ours, ort, ours / ort, capture, capture / ort, layers.size());
+  }
+
+  /** A full (unpadded) batch of seeded random token ids above 1000 (no special tokens). */
+  public static TokenBatch randomBatch(EncoderModel model, int batch, int seq, long seed) {
+    Random r = new Random(seed);
+    List<int[]> rows = new ArrayList<>();
+    for (int b = 0; b < batch; b++) {
+      int[] row = new int[seq];
+      for (int j = 0; j < row.length; j++) {
+        row[j] = 1000 + r.nextInt(model.config().vocabSize() - 1000);
+      }
+      rows.add(row);
+    }
+    return new TokenBatch(rows);
+  }
+
+  /**
+   * Model tokens/s of the plain NeuroLens forward pass on a full batch of {@code batch} x
+   * {@code seq} random ids: two warm-up runs, then the median of {@code rounds} timed runs (the
+   * NeuroLens figure of this benchmark, without ONNX Runtime).
+   */
+  public static double plainTokensPerS(EncoderModel model, int batch, int seq, int rounds) {
+    TokenBatch b = randomBatch(model, batch, seq, 1);
+    double[] secs = new double[rounds];
+    try (NDManager root = NDManager.newBaseManager()) {
+      for (int i = -2; i < rounds; i++) {
+        long t0 = System.nanoTime();
+        try (NDManager m = root.newSubManager()) {
+          model.forward(m, b).toFloatArray();
+        }
+        if (i >= 0) {
+          secs[i] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
+    }
+    return (double) batch * seq / median(secs);
   }
 
   private static double median(double[] v) {
