@@ -51,15 +51,6 @@ public enum StoreDtype {
     throw new NeuroLensException("dtype must be float16 or float32, found '" + text + "'");
   }
 
-  /** Writes {@code v} at the buffer's position (the buffer must be little-endian). */
-  void put(ByteBuffer buf, float v) {
-    if (this == FLOAT16) {
-      buf.putShort(Half.fromFloat(v));
-    } else {
-      buf.putFloat(v);
-    }
-  }
-
   /** Reads element {@code index} (in elements, not bytes) of a little-endian buffer. */
   float get(ByteBuffer buf, long index) {
     int at = Math.toIntExact(index * bytes);

@@ -257,7 +257,8 @@ public final class StoreWriter implements AutoCloseable {
     final BufferedWriter snippetLines;
     int rows;
     int snippets;
-    ByteBuffer scratch = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    final ByteBuffer scratch = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    final short[] halves = new short[scratch.capacity() / 2];
 
     OpenChunk(int index, int firstRow, int firstSnippet) throws IOException {
       this.index = index;
@@ -308,12 +309,17 @@ public final class StoreWriter implements AutoCloseable {
     private void writeFloats(FileChannel ch, float[] values) throws IOException {
       int per = scratch.capacity() / spec.dtype().bytes();
       for (int from = 0; from < values.length; from += per) {
-        int to = Math.min(values.length, from + per);
+        int n = Math.min(values.length - from, per);
         scratch.clear();
-        for (int i = from; i < to; i++) {
-          spec.dtype().put(scratch, values[i]);
+        if (spec.dtype() == StoreDtype.FLOAT16) {
+          for (int i = 0; i < n; i++) {
+            halves[i] = Half.fromFloat(values[from + i]);
+          }
+          scratch.asShortBuffer().put(halves, 0, n); // bulk little-endian copy
+        } else {
+          scratch.asFloatBuffer().put(values, from, n);
         }
-        scratch.flip();
+        scratch.limit(n * spec.dtype().bytes());
         while (scratch.hasRemaining()) {
           ch.write(scratch);
         }
