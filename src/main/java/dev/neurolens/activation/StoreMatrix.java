@@ -150,6 +150,17 @@ final class StoreMatrix implements ActivationMatrix {
     }
   }
 
+  private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
+
+  private static short[] scratch(int n) {
+    short[] s = SCRATCH.get();
+    if (s.length < n) {
+      s = new short[n];
+      SCRATCH.set(s);
+    }
+    return s;
+  }
+
   private void readRow(int chunk, int localRow, float[] dst, int at) {
     for (int s = 0; s < hookIndex.length; s++) {
       ByteBuffer b = store.map(kind, chunk, hookIndex[s]);
@@ -159,8 +170,10 @@ final class StoreMatrix implements ActivationMatrix {
       if (dtype == StoreDtype.FLOAT16) {
         int byteBase = Math.toIntExact(base * 2);
         if (sel == null) {
+          short[] halves = scratch(width[s]);
+          b.asShortBuffer().get(byteBase / 2, halves, 0, width[s]); // bulk copy of the row
           for (int c = 0; c < width[s]; c++) {
-            dst[out + c] = Half.toFloat(b.getShort(byteBase + 2 * c));
+            dst[out + c] = Half.toFloat(halves[c]);
           }
         } else {
           for (int c = 0; c < sel.length; c++) {
