@@ -90,6 +90,58 @@ class AnalyzeCommandTest {
     assertTrue(html.contains("lexical") && html.contains("structural") && html.contains("<svg"));
   }
 
+  /**
+   * The same command on main before the speed and memory work (commit c3ace4f: greedy batches,
+   * per-element float16 decoding, staging tensors in probe training) wrote
+   * {@code golden/analyze-tiny-results.json}; the results must agree within float tolerance.
+   */
+  @Test
+  void analyze_tinyModel_matchesTheResultsOfTheEarlierImplementation() throws Exception {
+    Path out = tmp.resolve("golden");
+    exec(0, "analyze", "--model", model.toString(), "--corpus", corpus.toString(), "--tasks", "lexical,structural",
+        "--max-snippets", "0", "--epochs", "2", "--out", out.toString(), "--quiet");
+    JsonNode now = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+    JsonNode before;
+    try (var in = AnalyzeCommandTest.class.getResourceAsStream("/golden/analyze-tiny-results.json")) {
+      before = Json.MAPPER.readTree(in);
+    }
+    String text = Json.MAPPER.writeValueAsString(before).replace("${corpus}", corpus.toString());
+    before = Json.MAPPER.readTree(text); // the golden file names the corpus root ${corpus}
+    for (String section : new String[] {"tasks", "neurons", "clustering", "cka"}) {
+      assertJsonClose(section, before.get(section), now.get(section));
+    }
+    assertEquals(before.get("corpus").get("tokens"), now.get("corpus").get("tokens"));
+  }
+
+  /** Same structure and strings; numbers within 1e-4 (absolute or relative). */
+  private static void assertJsonClose(String path, JsonNode a, JsonNode b) {
+    assertEquals(a == null, b == null, path);
+    if (a == null) {
+      return;
+    }
+    if (a.isNumber() && b.isNumber()) {
+      double x = a.asDouble();
+      double y = b.asDouble();
+      assertTrue(Math.abs(x - y) <= 1e-4 * Math.max(1, Math.abs(x)), path + ": " + x + " vs " + y);
+      return;
+    }
+    assertEquals(a.getNodeType(), b.getNodeType(), path);
+    assertEquals(a.size(), b.size(), path + " size");
+    if (a.isObject()) {
+      a.fieldNames().forEachRemaining(k -> {
+        if (!k.equals("seconds")) {
+          assertJsonClose(path + "." + k, a.get(k), b.get(k));
+        }
+      });
+    } else if (a.isArray()) {
+      for (int i = 0; i < a.size(); i++) {
+        assertJsonClose(path + "[" + i + "]", a.get(i), b.get(i));
+      }
+    } else {
+      assertEquals(a, b, path);
+    }
+  }
+
   @Test
   void analyze_sameCommandTwice_reusesStoreAndGivesSameNumbers() throws Exception {
     Path out = tmp.resolve("twice");
