@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.util.NeuroLensException;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -138,7 +137,6 @@ public final class ProbeTrainer {
     private double lossSum;
     private int batches;
     private NDArray wArr; // (C, F), rewritten from w before each step
-    private FloatBuffer wView;
     private float[] gradW;
 
     Loop(ActivationMatrix x, int[] rows, ProbeTask task, float[][] stats, int[] featureIds,
@@ -162,7 +160,6 @@ public final class ProbeTrainer {
     double run(NDManager manager) {
       long bytes = (long) rows.length * f * Float.BYTES;
       wArr = manager.create(new Shape(classes, f));
-      wView = Tensors.floatView(wArr);
       gradW = new float[classes * f];
       return bytes <= o.maxInMemoryBytes() ? inMemory(manager) : streamed(manager);
     }
@@ -235,7 +232,7 @@ public final class ProbeTrainer {
      * One Adam step on the minibatch {@code xb} (n, F) whose rows are {@code ids[start..start+n)}.
      */
     private void step(NDManager sub, NDArray xb, int[] ids, int start, int n) {
-      wView.put(0, w); // the persistent (C, F) weight tensor gets this step's weights
+      Tensors.write(wArr, w); // the persistent (C, F) weight tensor gets this step's weights
       float[] scores = xb.matMul(wArr.transpose()).toFloatArray(); // (n, F) x (F, C) -> (n, C)
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < classes; k++) {
@@ -258,7 +255,7 @@ public final class ProbeTrainer {
         loss = ProbeObjective.crossEntropy(scores, n, classes, gold, gs);
       }
       // (C, n) x (n, F) -> (C, F), read through a view into a reused array
-      Tensors.floatView(sub.create(gs, new Shape(n, classes)).transpose().matMul(xb)).get(0, gradW);
+      Tensors.read(sub.create(gs, new Shape(n, classes)).transpose().matMul(xb), gradW);
       float[] gradB = new float[classes];
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < classes; k++) {
@@ -281,14 +278,13 @@ public final class ProbeTrainer {
     private void fill(NDArray dst, int[] ids) {
       int chunk = Rows.chunkRows(f);
       float[] buf = new float[Math.min(chunk, ids.length) * f];
-      FloatBuffer view = Tensors.floatView(dst);
       for (int s = 0; s < ids.length; s += chunk) {
         int n = Math.min(chunk, ids.length - s);
         int[] part = java.util.Arrays.copyOfRange(ids, s, s + n);
         float[] data = n * f == buf.length ? buf : new float[n * f];
         Rows.read(x, part, stats == null ? null : stats[0], stats == null ? null : stats[1], data,
             featureIds, o.layout());
-        view.put(s * f, data, 0, n * f);
+        Tensors.writeRows(dst, s, data, n);
       }
     }
 

@@ -1,23 +1,62 @@
 package dev.neurolens.probe;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 
-/** Direct access to the memory of CPU float tensors, so hot loops copy without staging buffers. */
+/**
+ * Copies between Java arrays and float32 tensors. On the CPU they go straight through a view of
+ * the tensor's memory (no staging tensor, no direct buffer to be collected later); on a GPU, where
+ * there is no such view, through a temporary tensor.
+ */
 final class Tensors {
   private Tensors() {}
 
-  /**
-   * A float view of the memory of {@code a}, a contiguous float32 CPU tensor: writes through it
-   * change the tensor. Fails if the engine hands out a copy instead of a view.
-   */
-  static FloatBuffer floatView(NDArray a) {
-    ByteBuffer b = a.toByteBuffer(true);
-    if (!b.isDirect()) {
-      throw new IllegalStateException("expected a direct view of tensor " + a.getShape() + ", got a heap copy");
+  /** Writes {@code rows} rows of {@code data} into rows {@code firstRow..} of {@code dst} (N, F). */
+  static void writeRows(NDArray dst, int firstRow, float[] data, int rows) {
+    long f = dst.getShape().get(1);
+    ByteBuffer view = cpuView(dst);
+    if (view != null) {
+      view.asFloatBuffer().put(Math.toIntExact(firstRow * f), data, 0, Math.toIntExact(rows * f));
+      return;
     }
-    return b.order(ByteOrder.nativeOrder()).asFloatBuffer();
+    try (NDManager sub = dst.getManager().newSubManager()) {
+      float[] part = data.length == rows * f ? data : java.util.Arrays.copyOf(data, Math.toIntExact(rows * f));
+      dst.set(new NDIndex(firstRow + ":" + (firstRow + rows)), sub.create(part, new Shape(rows, f)));
+    }
+  }
+
+  /** Overwrites all of {@code dst} with {@code data} (same element count). */
+  static void write(NDArray dst, float[] data) {
+    ByteBuffer view = cpuView(dst);
+    if (view != null) {
+      view.asFloatBuffer().put(0, data);
+    } else {
+      try (NDManager sub = dst.getManager().newSubManager()) {
+        dst.set(new NDIndex(), sub.create(data, dst.getShape()));
+      }
+    }
+  }
+
+  /** Reads all of {@code src} into {@code out} (same element count). */
+  static void read(NDArray src, float[] out) {
+    ByteBuffer view = cpuView(src);
+    if (view != null) {
+      view.asFloatBuffer().get(0, out);
+    } else {
+      System.arraycopy(src.toFloatArray(), 0, out, 0, out.length);
+    }
+  }
+
+  /** A native-order view of a contiguous CPU tensor's memory, or null where there is none. */
+  private static ByteBuffer cpuView(NDArray a) {
+    if (a.getDevice().isGpu()) {
+      return null;
+    }
+    ByteBuffer b = a.toByteBuffer(true);
+    return b.isDirect() ? b.order(ByteOrder.nativeOrder()) : null;
   }
 }
