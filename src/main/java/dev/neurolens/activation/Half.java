@@ -22,8 +22,8 @@ final class Half {
     return TABLE[h & 0xffff];
   }
 
-  /** {@link #toFloat} computed from the bits (fills the table; tests compare the two). */
-  static float decode(short h) {
+  /** {@link #toFloat} computed from the bits; fills the table once. */
+  private static float decode(short h) {
     int bits = h & 0xffff;
     int sign = (bits & 0x8000) << 16;
     int exp = (bits >>> 10) & 0x1f;
