@@ -3,8 +3,8 @@
  *
  * <p>Entry points: {@link dev.neurolens.model.Models#load(String)} ("default" = BGE-small-en-v1.5
  * imported from the ONNX file inside the langchain4j jar; a Hugging Face directory; an .onnx
- * file) returning an {@link dev.neurolens.model.EncoderModel}; {@link
- * dev.neurolens.model.TinyModels} for tiny seeded random models in tests. An encoder runs a
+ * file) returning an {@link dev.neurolens.model.EncoderModel} (tests build tiny seeded random models
+ * with {@code TinyModels} in src/test). An encoder runs a
  * plain forward pass, {@code runWithCache} (capture any set of {@link
  * dev.neurolens.model.HookName}s) and {@code runWithHooks} (replace activations with an
  * {@link dev.neurolens.model.Intervention}); hooks live only inside the call. Shapes: B batch,
