@@ -1,8 +1,11 @@
 package dev.neurolens.ablation;
 
+import dev.neurolens.redundancy.LayerSimilarity;
+import dev.neurolens.util.Shuffle;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.activation.DenseActivations;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.Encoding;
 import dev.neurolens.model.HookName;
@@ -86,8 +89,9 @@ public final class ModelAblation {
     Map<HookName, Intervention> random = o.randomBaseline() ? interventions(randomSet, means) : null;
 
     int d = model.config().hiddenSize();
-    Cka ckaT = new Cka(d);
-    Cka ckaR = new Cka(d);
+    List<float[]> cleanRows = new ArrayList<>();
+    List<float[]> ablRows = new ArrayList<>();
+    List<float[]> ranRows = new ArrayList<>();
     double cosT = 0;
     double cosR = 0;
     long tokens = 0;
@@ -105,10 +109,11 @@ public final class ModelAblation {
           float[][][] ran = random == null ? null : rows(model.runWithHooks(m, batch, random), batch);
           for (int b = 0; b < clean.length; b++) {
             for (int t = 0; t < clean[b].length; t++) {
-              ckaT.add(clean[b][t], abl[b][t]);
+              cleanRows.add(clean[b][t]);
+              ablRows.add(abl[b][t]);
               cosT += cosine(clean[b][t], abl[b][t]);
               if (ran != null) {
-                ckaR.add(clean[b][t], ran[b][t]);
+                ranRows.add(ran[b][t]);
                 cosR += cosine(clean[b][t], ran[b][t]);
               }
               tokens++;
@@ -138,9 +143,12 @@ public final class ModelAblation {
       }
     }
     Double clean = mlm && masked > 0 ? loss[0] / masked : null;
-    ModelAblationResult.Effect te = effect(clean, mlm ? loss[1] / Math.max(1, masked) : 0, ckaT, cosT / tokens);
+    ModelAblationResult.Effect te =
+        effect(clean, mlm ? loss[1] / Math.max(1, masked) : 0, cka(cleanRows, ablRows, d), cosT / tokens);
     ModelAblationResult.Effect re =
-        random == null ? null : effect(clean, mlm ? loss[2] / Math.max(1, masked) : 0, ckaR, cosR / tokens);
+        random == null
+            ? null
+            : effect(clean, mlm ? loss[2] / Math.max(1, masked) : 0, cka(cleanRows, ranRows, d), cosR / tokens);
     Map<String, Integer> perHook = new LinkedHashMap<>();
     neurons.forEach((h, idx) -> perHook.put(h.toString(), idx.length));
     int total = perHook.values().stream().mapToInt(Integer::intValue).sum();
@@ -148,10 +156,24 @@ public final class ModelAblation {
         tokens, total, perHook, masked, clean, te, re);
   }
 
-  private static ModelAblationResult.Effect effect(Double clean, double loss, Cka cka, double cos) {
+  private static ModelAblationResult.Effect effect(Double clean, double loss, double cka, double cos) {
     return clean == null
-        ? new ModelAblationResult.Effect(null, null, cka.value(), cos)
-        : new ModelAblationResult.Effect(loss, loss - clean, cka.value(), cos);
+        ? new ModelAblationResult.Effect(null, null, cka, cos)
+        : new ModelAblationResult.Effect(loss, loss - clean, cka, cos);
+  }
+
+  /**
+   * Linear CKA between the clean and the ablated final-layer token vectors (the same CKA as
+   * {@link LayerSimilarity}); 0 with fewer than 2 tokens (no variance).
+   */
+  static double cka(List<float[]> clean, List<float[]> ablated, int d) {
+    if (clean.size() < 2) {
+      return 0;
+    }
+    return LayerSimilarity.between(
+            DenseActivations.of(clean.toArray(new float[0][])), 1, d,
+            DenseActivations.of(ablated.toArray(new float[0][])), 1, d)
+        .cka()[0][0];
   }
 
   /** Hook widths (W) of the hooks in the set; one-line errors for unknown hooks or indices. */
@@ -335,17 +357,11 @@ public final class ModelAblation {
 
   /** {@code k} distinct seeded indices in [0, width). */
   static int[] sample(Random rnd, int width, int k) {
-    int[] perm = new int[width];
+    int[] all = new int[width];
     for (int i = 0; i < width; i++) {
-      perm[i] = i;
+      all[i] = i;
     }
-    for (int i = 0; i < k; i++) {
-      int j = i + rnd.nextInt(width - i);
-      int tmp = perm[i];
-      perm[i] = perm[j];
-      perm[j] = tmp;
-    }
-    return java.util.Arrays.copyOf(perm, k);
+    return Shuffle.sample(all, k, rnd);
   }
 
   static double cosine(float[] a, float[] b) {
@@ -358,62 +374,5 @@ public final class ModelAblation {
       bb += (double) b[i] * b[i];
     }
     return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
-  }
-
-  /**
-   * Streaming linear CKA of paired rows x, y (N x D each):
-   * ||Xc'Yc||_F^2 / (||Xc'Xc||_F ||Yc'Yc||_F), with centered Xc, Yc; double accumulation.
-   */
-  static final class Cka {
-    private final int d;
-    private final double[] xx;
-    private final double[] yy;
-    private final double[] xy;
-    private final double[] sx;
-    private final double[] sy;
-    private long n;
-
-    Cka(int d) {
-      this.d = d;
-      xx = new double[d * d];
-      yy = new double[d * d];
-      xy = new double[d * d];
-      sx = new double[d];
-      sy = new double[d];
-    }
-
-    void add(float[] x, float[] y) {
-      for (int i = 0; i < d; i++) {
-        double xi = x[i];
-        double yi = y[i];
-        sx[i] += xi;
-        sy[i] += yi;
-        int r = i * d;
-        for (int j = 0; j < d; j++) {
-          xx[r + j] += xi * x[j];
-          yy[r + j] += yi * y[j];
-          xy[r + j] += xi * y[j];
-        }
-      }
-      n++;
-    }
-
-    /** The CKA in [0, 1]; 0 when either side has no variance. */
-    double value() {
-      double hxy = 0;
-      double hxx = 0;
-      double hyy = 0;
-      for (int i = 0; i < d; i++) {
-        for (int j = 0; j < d; j++) {
-          double cxy = xy[i * d + j] - sx[i] * sy[j] / n;
-          double cxx = xx[i * d + j] - sx[i] * sx[j] / n;
-          double cyy = yy[i * d + j] - sy[i] * sy[j] / n;
-          hxy += cxy * cxy;
-          hxx += cxx * cxx;
-          hyy += cyy * cyy;
-        }
-      }
-      return hxx == 0 || hyy == 0 ? 0 : hxy / Math.sqrt(hxx * hyy);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.neurolens.probe;
 
+import dev.neurolens.util.Shuffle;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -298,17 +299,7 @@ public final class ProbeTrainer {
     }
 
     private int[] permutation(int n) {
-      int[] p = new int[n];
-      for (int i = 0; i < n; i++) {
-        p[i] = i;
-      }
-      for (int i = n - 1; i > 0; i--) {
-        int j = random.nextInt(i + 1);
-        int t = p[i];
-        p[i] = p[j];
-        p[j] = t;
-      }
-      return p;
+      return Shuffle.permutation(n, random);
     }
   }
 }

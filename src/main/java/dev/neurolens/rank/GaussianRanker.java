@@ -1,5 +1,6 @@
 package dev.neurolens.rank;
 
+import dev.neurolens.util.Shuffle;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -177,15 +178,7 @@ public final class GaussianRanker {
     if (rows.length <= max) {
       return rows.clone();
     }
-    int[] copy = rows.clone();
-    Random r = new Random(seed);
-    for (int i = 0; i < max; i++) {
-      int j = i + r.nextInt(copy.length - i);
-      int t = copy[i];
-      copy[i] = copy[j];
-      copy[j] = t;
-    }
-    int[] out = java.util.Arrays.copyOf(copy, max);
+    int[] out = Shuffle.sample(rows, max, new Random(seed));
     java.util.Arrays.sort(out);
     return out;
   }

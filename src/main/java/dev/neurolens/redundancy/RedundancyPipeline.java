@@ -1,5 +1,6 @@
 package dev.neurolens.redundancy;
 
+import dev.neurolens.util.Shuffle;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.probe.ColumnSubset;
 import dev.neurolens.probe.LayerLayout;
@@ -85,13 +86,7 @@ public final class RedundancyPipeline {
   /** Seeded split of {@code rows} into {train, dev} with round(fraction * n) (>= 1) dev rows. */
   static int[][] devSplit(int[] rows, double fraction, long seed) {
     int[] shuffled = rows.clone();
-    Random rnd = new Random(seed);
-    for (int i = shuffled.length - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = shuffled[i];
-      shuffled[i] = shuffled[j];
-      shuffled[j] = t;
-    }
+    Shuffle.inPlace(shuffled, new Random(seed));
     int nDev = (int) Math.max(1, Math.min(shuffled.length - 1, Math.round(fraction * shuffled.length)));
     int[] dev = Arrays.copyOfRange(shuffled, 0, nDev);
     int[] train = Arrays.copyOfRange(shuffled, nDev, shuffled.length);
