@@ -38,16 +38,26 @@ public final class ModelAblation {
     MEAN
   }
 
+  /** Whether as many random neurons per hook are also ablated, as a baseline. */
+  public enum Baseline {
+    /** Also ablate random neurons. */
+    RANDOM,
+    /** Only the given neurons. */
+    NONE
+  }
+
   /**
    * Settings.
    *
+   * <p>Usage: {@code new ModelAblation.Options(Mode.ZERO, Baseline.RANDOM, 42, 4, 0.15)}
+   *
    * @param mode replacement
-   * @param randomBaseline also ablate as many random neurons per hook
+   * @param baseline also ablate as many random neurons per hook (RANDOM) or not
    * @param seed seeds the masking and the random neurons
    * @param batchSize snippets per forward pass
    * @param maskFraction fraction of non-special tokens masked for the masked-LM loss
    */
-  public record Options(Mode mode, boolean randomBaseline, long seed, int batchSize, double maskFraction) {
+  public record Options(Mode mode, Baseline baseline, long seed, int batchSize, double maskFraction) {
     public Options {
       java.util.Objects.requireNonNull(mode, "mode");
       if (batchSize < 1) {
@@ -59,7 +69,7 @@ public final class ModelAblation {
     }
 
     public static Options defaults(Mode mode) {
-      return new Options(mode, true, 42, 4, 0.15);
+      return new Options(mode, Baseline.RANDOM, 42, 4, 0.15);
     }
   }
 
@@ -86,7 +96,7 @@ public final class ModelAblation {
     neurons.forEach((h, idx) -> randomSet.put(h, sample(rnd, widths.get(h), idx.length)));
     Map<HookName, float[]> means = o.mode() == Mode.MEAN ? means(model, encs, neurons.keySet(), o.batchSize()) : null;
     Map<HookName, Intervention> target = interventions(neurons, means);
-    Map<HookName, Intervention> random = o.randomBaseline() ? interventions(randomSet, means) : null;
+    Map<HookName, Intervention> random = o.baseline() == Baseline.RANDOM ? interventions(randomSet, means) : null;
 
     int d = model.config().hiddenSize();
     List<float[]> cleanRows = new ArrayList<>();

@@ -23,13 +23,25 @@ import java.util.Map;
  */
 public final class ProbeAblation {
 
+  /** Whether a probe is also retrained on each kept neuron set. */
+  public enum Retrain {
+    /** Retrain (one training per entry). */
+    YES,
+    /** Only zero neurons in the trained probe. */
+    NO
+  }
+
   /**
+   * Settings of an ablation curve.
+   *
+   * <p>Usage: {@code new ProbeAblation.Options(new double[] {1, 10}, Retrain.NO, 42, ProbeOptions.defaults())}
+   *
    * @param percents the k% values (default 1, 5, 10, 20)
    * @param retrain also retrain a probe on each kept set (costs one training per entry)
    * @param seed seeds the random selection
    * @param probeOptions settings of the retrained probes
    */
-  public record Options(double[] percents, boolean retrain, long seed, ProbeOptions probeOptions) {
+  public record Options(double[] percents, Retrain retrain, long seed, ProbeOptions probeOptions) {
     public Options {
       percents = percents.clone();
       for (double p : percents) {
@@ -46,7 +58,7 @@ public final class ProbeAblation {
 
     /** k = 1, 5, 10, 20 %, retraining on, seed 42, default probe settings. */
     public static Options defaults() {
-      return new Options(new double[] {1, 5, 10, 20}, true, 42, ProbeOptions.defaults());
+      return new Options(new double[] {1, 5, 10, 20}, Retrain.YES, 42, ProbeOptions.defaults());
     }
   }
 
@@ -86,7 +98,7 @@ public final class ProbeAblation {
         double keepZeroed = keepOnlyZeroed(probe, x, testRows, task, keep).score();
         double removeZeroed = zeroOut(probe, x, testRows, task, keep).score();
         Double retrained = null;
-        if (options.retrain()) {
+        if (options.retrain() == Retrain.YES) {
           ActivationMatrix kept = keepOnly(x, keep);
           Probe p = ProbeTrainer.train(kept, trainRows, task, options.probeOptions(), "keep " + sel.getKey() + " " + percent + "%");
           retrained = ProbeEvaluator.evaluate(p, kept, testRows, task, "test").score();

@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.analysis.StoreTask;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurolens.ablation.AblationResult;
 import dev.neurolens.ablation.ModelAblation;
@@ -102,7 +103,7 @@ public final class AblateCommand implements Callable<Integer> {
     NeuronRanking order = readRanking(ranking);
     AblationResult result = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
-        StoreTask st = StoreTask.load(s, task, probe.seed(), false);
+        StoreTask st = StoreTask.load(s, task, probe.seed(), StoreTask.Control.NONE);
         if (order.size() != st.x().cols()) {
           throw new NeuroLensException(
               ranking + ": ranks " + order.size() + " neurons, the store's task has " + st.x().cols());
@@ -110,7 +111,7 @@ public final class AblateCommand implements Callable<Integer> {
         ProbeOptions po = probe.options(st.layout());
         Probe p = ProbeTrainer.train(st.x(), st.splits().train(), st.task(), po, store + " all layers");
         return ProbeAblation.run(st.x(), st.splits().train(), st.splits().test(), st.task(), p, order,
-            new ProbeAblation.Options(percents, !noRetrain, probe.seed(), po));
+            new ProbeAblation.Options(percents, noRetrain ? ProbeAblation.Retrain.NO : ProbeAblation.Retrain.YES, probe.seed(), po));
       }
     });
     if (out != null) {
@@ -137,7 +138,7 @@ public final class AblateCommand implements Callable<Integer> {
         .build().read(corpus).snippets().stream().map(Snippet::code).toList();
     ModelAblationResult r;
     try (EncoderModel em = Models.load(model)) {
-      r = ModelAblation.run(em, codes, set, new ModelAblation.Options(m, randomBaseline, probe.seed(), 4, 0.15));
+      r = ModelAblation.run(em, codes, set, new ModelAblation.Options(m, randomBaseline ? ModelAblation.Baseline.RANDOM : ModelAblation.Baseline.NONE, probe.seed(), 4, 0.15));
     }
     if (out != null) {
       Json.writeAtomically(out.resolve("model-ablation.json"), r);

@@ -1,29 +1,15 @@
 package dev.neurolens.cli;
 
-import dev.neurolens.activation.ActivationStore;
-import dev.neurolens.activation.Aggregation;
-import dev.neurolens.activation.ExtractOptions;
-import dev.neurolens.activation.ExtractionResult;
-import dev.neurolens.activation.Extractor;
-import dev.neurolens.activation.StoreDtype;
-import dev.neurolens.activation.StoreWriter;
+import dev.neurolens.analysis.Analysis;
+import dev.neurolens.analysis.AnalysisResult;
+import dev.neurolens.analysis.CorpusInputs;
 import dev.neurolens.corpus.CorpusReader;
-import dev.neurolens.corpus.Unit;
-import dev.neurolens.model.EncoderModel;
-import dev.neurolens.model.HookName;
-import dev.neurolens.model.Models;
-import dev.neurolens.model.Torch;
-import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.report.HtmlReport;
-import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -110,13 +96,6 @@ public final class AnalyzeCommand implements Callable<Integer> {
         throw new NeuroLensException("--pipeline: task '" + p + "' is not one of --tasks " + tasks + " (or 'none')");
       }
     }
-    long t0 = System.nanoTime();
-    Map<String, Object> timings = new LinkedHashMap<>();
-    Map<String, Object> results = new LinkedHashMap<>();
-    results.put("neurolens_version", "0.1.0");
-    results.put("created", Instant.now().toString());
-    results.put("seed", seed);
-    Path store = outDir.resolve("store");
     Path resultsFile = outDir.resolve("results.json");
     Path reportFile = outDir.resolve("report.html");
     try {
@@ -125,132 +104,28 @@ public final class AnalyzeCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       throw new NeuroLensException(outDir + ": cannot clear old results (" + e.getMessage() + ")", e);
     }
-
-    // 1. label + extract
-    long t = System.nanoTime();
-    ExtractCommand.Inputs in = ExtractCommand.labelCorpus(corpus, lang, Unit.METHOD, maxSnippets,
-        CorpusReader.DEFAULT_MAX_TOKENS, seed, tasks, out.quiet());
-    timings.put("label", seconds(t));
-    t = System.nanoTime();
-    ExtractionResult er;
-    try (EncoderModel m = Models.load(model)) {
-      results.put("model", modelInfo(m));
-      List<HookName> hooks = new ArrayList<>();
-      hooks.add(HookName.embedOut());
-      for (int i = 0; i < m.config().numLayers(); i++) {
-        hooks.add(HookName.residPost(i));
+    Analysis analysis = Analysis.builder()
+        .model(model).corpus(corpus).lang(lang).tasks(tasks.toArray(String[]::new)).outDir(outDir)
+        .maxSnippets(maxSnippets).seed(seed).epochs(epochs).probeThreads(probeThreads)
+        .neuronsPerClass(neuronsPerClass)
+        .redundancy(skipRedundancy ? Analysis.Stage.SKIP : Analysis.Stage.RUN)
+        .pipelineTasks(pipelineTasks.toArray(String[]::new))
+        .store(overwrite ? Analysis.StoreUse.OVERWRITE : Analysis.StoreUse.REUSE)
+        .progressBars(out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW)
+        .build();
+    AnalysisResult result = analysis.run(line -> {
+      if (!out.quiet() || !line.startsWith("  ")) {
+        out.info(line);
       }
-      ExtractOptions.Builder b = ExtractOptions.builder()
-          .optHooks(hooks)
-          .optAggregation(Aggregation.LAST)
-          .optBatchTokens(ExtractCommand.fittedBatchTokens(hooks.size() * m.config().hiddenSize()))
-          .optDtype(StoreDtype.FLOAT16)
-          .optCorpusHash(in.hash())
-          .optProgress(!out.quiet());
-      in.tasks().forEach(b::addTask);
-      Extractor extractor = new Extractor(b.build());
-      if (!overwrite && ActivationStore.isCompleteWith(store, extractor.spec(m))) {
-        out.info("reusing the activation store " + store + " (same model, corpus and tasks; --overwrite re-extracts)");
-        try (ActivationStore s = ActivationStore.open(store)) {
-          er = new ExtractionResult(s.snippetCount(), s.tokenCount(), hooks.size(), m.config().hiddenSize(),
-              Double.NaN, s.bytes(), s.snippetCount(), 0);
-        }
-      } else {
-        er = extractor.extract(m, in.inputs(), store,
-            overwrite ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);
-      }
-    }
-    timings.put("extract", seconds(t));
-    out.info(String.format(Locale.ROOT, "store: %d snippets, %d tokens -> %s", er.snippets(), er.tokens(), store));
-    Map<String, Object> corpusInfo = new LinkedHashMap<>();
-    corpusInfo.put("spec", corpus);
-    corpusInfo.put("lang", lang);
-    corpusInfo.put("snippets", er.snippets());
-    corpusInfo.put("tokens", er.tokens());
-    corpusInfo.put("hash", in.hash());
-    results.put("corpus", corpusInfo);
-    Map<String, Object> extraction = new LinkedHashMap<>();
-    extraction.put("aggregation", "last");
-    extraction.put("dtype", "float16");
-    extraction.put("tokens_per_s", Double.isNaN(er.tokensPerSecond()) ? null : Math.round(er.tokensPerSecond() * 10) / 10.0);
-    extraction.put("seconds", er.seconds());
-    extraction.put("reused", Double.isNaN(er.tokensPerSecond()));
-    extraction.put("store", store.toString());
-    results.put("extraction", extraction);
-
-    // 2. per task: probes, LCA, ablation, neurons
-    ProbeOptions options = ProbeOptions.builder().optEpochs(epochs).optSeed(seed).build();
-    List<Map<String, Object>> taskResults = new ArrayList<>();
-    List<Map<String, Object>> neurons = new ArrayList<>();
-    try (ActivationStore s = ActivationStore.open(store)) {
-      for (String task : tasks) {
-        t = System.nanoTime();
-        taskResults.add(Torch.withThreads(probeThreads, () -> analyzeTask(s, task, options, neurons)));
-        timings.put("task_" + task, seconds(t));
-      }
-      results.put("tasks", taskResults);
-      results.put("neurons", neurons);
-
-      // 3. redundancy: correlation clustering and layer CKA
-      if (!skipRedundancy) {
-        t = System.nanoTime();
-        out.info("clustering neurons and comparing layers...");
-        results.putAll(GeneralRedundancy.run(s, seed, out.quiet()));
-        timings.put("redundancy", seconds(t));
-      }
-    }
-    timings.put("total", seconds(t0));
-    results.put("timings", timings);
-
-    Json.writeAtomically(resultsFile, results);
-    HtmlReport.write(Json.MAPPER.valueToTree(results), reportFile);
+    });
+    result.write(resultsFile);
+    HtmlReport.write(result, reportFile);
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("results", resultsFile.toString());
     summary.put("report", reportFile.toString());
-    summary.put("tokens", er.tokens());
-    summary.put("seconds", timings.get("total"));
+    summary.put("tokens", result.corpus().tokens());
+    summary.put("seconds", result.timings().get("total"));
     out.emit(summary, "report: " + reportFile.toAbsolutePath() + "\nresults: " + resultsFile.toAbsolutePath());
     return 0;
-  }
-
-  private static Map<String, Object> modelInfo(EncoderModel m) {
-    Map<String, Object> info = new LinkedHashMap<>();
-    info.put("id", m.id());
-    info.put("type", m.config().modelType());
-    info.put("layers", m.config().numLayers());
-    info.put("hidden", m.config().hiddenSize());
-    info.put("heads", m.config().numHeads());
-    info.put("parameters", m.parameterCount());
-    info.put("weight_checksum", m.weightChecksum());
-    return info;
-  }
-
-  /** Probes, top neurons, ablation, pipeline and neuron profiles of one task: its results section. */
-  private Map<String, Object> analyzeTask(
-      ActivationStore s, String task, ProbeOptions options, List<Map<String, Object>> neurons) {
-    StoreTask st = StoreTask.load(s, task, seed, true);
-    TaskAnalysis ta = new TaskAnalysis(st, options, seed, line -> {
-      if (!out.quiet()) {
-        out.info("  " + task + ": " + line);
-      }
-    });
-    out.info("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
-    Map<String, Object> section = ta.probe();
-    section.put("top_neurons", ta.topNeurons());
-    section.put("layer_distribution", ta.layerDistribution());
-    out.info("ablating " + task + "...");
-    section.put("ablation", ta.ablation());
-    if (pipelineTasks.contains(task)) {
-      out.info("redundancy pipeline for " + task + "...");
-      section.put("redundancy", ta.redundancyPipeline());
-    }
-    if (neuronsPerClass > 0) {
-      neurons.addAll(ta.neurons(neuronsPerClass));
-    }
-    return section;
-  }
-
-  private static double seconds(long startNanos) {
-    return Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
   }
 }

@@ -1,6 +1,7 @@
 package dev.neurolens.cli;
 
 import dev.neurolens.activation.ConceptInputs;
+import dev.neurolens.analysis.CorpusInputs;
 import dev.neurolens.activation.ExtractBench;
 import dev.neurolens.activation.ExtractOptions;
 import dev.neurolens.activation.ExtractionInput;
@@ -92,7 +93,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
     try (EncoderModel m = Models.load(model)) {
       int sumWidth = (m.config().numLayers() + 1) * m.config().hiddenSize();
       ExtractOptions.Builder b = ExtractOptions.builder()
-          .optBatchTokens(batchTokens > 0 ? batchTokens : ExtractCommand.fittedBatchTokens(sumWidth))
+          .optBatchTokens(batchTokens > 0 ? batchTokens : CorpusInputs.fittedBatchTokens(sumWidth))
           .optDtype(dev.neurolens.activation.StoreDtype.parse(dtype))
           .optCorpusHash(lc.corpusHash())
           .optProgress(!out.quiet());

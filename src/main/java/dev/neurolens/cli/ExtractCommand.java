@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.analysis.CorpusInputs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurolens.activation.Aggregation;
 import dev.neurolens.activation.ConceptInputs;
@@ -129,7 +130,7 @@ public final class ExtractCommand implements Callable<Integer> {
     if (hooks != null) {
       hooks.forEach(h -> option("--hooks", () -> HookName.parse(h.replace("*", "0"))));
     }
-    Inputs in = labels != null ? fromLabels(labels, tasks) : labelCorpus();
+    CorpusInputs in = labels != null ? fromLabels(labels, tasks) : labelCorpus();
     try (EncoderModel m = Models.load(model)) {
       List<HookName> hs = hooks(m);
       int[] widths = hs.stream().mapToInt(h -> h.site() == HookName.Site.MLP_PRE
@@ -146,7 +147,7 @@ public final class ExtractCommand implements Callable<Integer> {
           .optAggregation(agg)
           .optIncludeSpecial(includeSpecial)
           .optContext(context)
-          .optBatchTokens(batchTokens > 0 ? batchTokens : fittedBatchTokens(sumWidth))
+          .optBatchTokens(batchTokens > 0 ? batchTokens : CorpusInputs.fittedBatchTokens(sumWidth))
           .optDtype(storeDtype)
           .optChunkRows(chunkRows)
           .optCorpusHash(in.hash())
@@ -178,13 +179,6 @@ public final class ExtractCommand implements Callable<Integer> {
     }
   }
 
-  /** Batch budget from the heap: captured (B*T, sum W) floats held twice, in 1/16 of the heap. */
-  static int fittedBatchTokens(int sumWidth) {
-    long heap = Runtime.getRuntime().maxMemory();
-    long fit = heap / 16 / (8L * Math.max(1, sumWidth));
-    return (int) Math.max(512, Math.min(8192, fit));
-  }
-
   private List<HookName> hooks(EncoderModel m) {
     List<HookName> base = new ArrayList<>();
     if (hooks == null || hooks.isEmpty()) {
@@ -214,35 +208,18 @@ public final class ExtractCommand implements Callable<Integer> {
     return kept;
   }
 
-  /** Extraction inputs, their tasks and the hash recorded in the store. */
-  record Inputs(List<ExtractionInput> inputs, List<TaskSpec> tasks, String hash) {}
-
-  private Inputs labelCorpus() {
+  private CorpusInputs labelCorpus() {
     Unit u = switch (unit.toLowerCase(Locale.ROOT)) {
       case "method", "function" -> Unit.METHOD;
       case "file" -> Unit.FILE;
       default -> throw new NeuroLensException("--unit: must be method or file, found " + unit);
     };
-    return labelCorpus(corpus, lang, u, maxSnippets, maxTokens, seed, tasks, out.quiet());
-  }
-
-  /** Reads and labels a corpus: the extraction inputs, their store tasks and the corpus hash. */
-  static Inputs labelCorpus(String corpus, String lang, Unit u, int maxSnippets, int maxTokens,
-      long seed, List<String> tasks, boolean quiet) {
-    List<dev.neurolens.concept.TaskSpec> specs = Tasks.parseAll(tasks);
-    Corpus c = CorpusReader.builder().optLang(lang).optUnit(u).optMaxSnippets(maxSnippets)
-        .optMaxTokens(maxTokens).optSeed(seed).optProgress(!quiet).build().read(corpus);
-    LabelledCorpus lc = CodeLabeller.builder().optProgress(!quiet).build()
-        .labelCorpus(c, new LinkedHashSet<>(specs.stream().map(dev.neurolens.concept.TaskSpec::name).toList()));
-    if (lc.snippets().isEmpty()) {
-      throw new NeuroLensException("--corpus " + corpus + ": no snippet left after labelling (skipped " + lc.skipped() + ")");
-    }
-    List<TaskSpec> storeTasks = ConceptInputs.tasks(specs);
-    return new Inputs(ConceptInputs.inputs(lc, storeTasks), storeTasks, lc.corpusHash() + " " + c.spec());
+    return CorpusInputs.label(new CorpusInputs.Request(corpus, lang, u, maxSnippets, maxTokens, seed, tasks,
+        out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW));
   }
 
   /** Reads {@code dir/labels.jsonl} as written by {@code label}. */
-  static Inputs fromLabels(Path dir, List<String> wanted) {
+  static CorpusInputs fromLabels(Path dir, List<String> wanted) {
     Path file = dir.resolve("labels.jsonl");
     if (!Files.isRegularFile(file)) {
       throw new NeuroLensException("--labels " + dir + ": no labels.jsonl (run 'neurolens label' first)");
@@ -306,7 +283,7 @@ public final class ExtractCommand implements Callable<Integer> {
         md.update((id + "\0" + code + "\0").getBytes(StandardCharsets.UTF_8));
         inputs.add(new ExtractionInput(id, n.path("source").asText(), code, tokens, sl));
       }
-      return new Inputs(inputs, tasks, "labels:" + HexFormat.of().formatHex(md.digest()));
+      return new CorpusInputs(inputs, tasks, "labels:" + HexFormat.of().formatHex(md.digest()));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -109,7 +109,7 @@ public final class LabelCommand implements Callable<Integer> {
     if (control) {
       for (TaskSpec t : specs) {
         if (t.isTokenLevel()) {
-          controls.put(t.name(), ControlTasks.fit(split.train(), t.name(), dist, seed, false));
+          controls.put(t.name(), ControlTasks.fit(split.train(), t.name(), dist, seed));
         }
       }
     }

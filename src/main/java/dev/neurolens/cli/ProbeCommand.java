@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.analysis.StoreTask;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.model.Torch;
 import dev.neurolens.probe.LayerwiseProber;
@@ -67,7 +68,7 @@ public final class ProbeCommand implements Callable<Integer> {
         };
     LayerwiseResult result = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
-        StoreTask st = StoreTask.load(s, task, probe.seed(), control);
+        StoreTask st = StoreTask.load(s, task, probe.seed(), control ? StoreTask.Control.FIT : StoreTask.Control.NONE);
         return LayerwiseProber.run(st.x(), st.layout(), st.splits(), st.task(), st.control(), modes,
             probe.options(st.layout()), output.quiet() ? null : output::info);
       }

@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.analysis.StoreTask;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.model.Torch;
 import dev.neurolens.probe.Probe;
@@ -73,7 +74,7 @@ public final class RankCommand implements Callable<Integer> {
     }
     Map<String, Object> file = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
-        StoreTask st = StoreTask.load(s, task, probe.seed(), false);
+        StoreTask st = StoreTask.load(s, task, probe.seed(), StoreTask.Control.NONE);
         int[] train = st.splits().train();
         NeuronRanking ranking =
             switch (method) {

@@ -1,6 +1,6 @@
 package dev.neurolens.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.analysis.AnalysisResult;
 import dev.neurolens.report.HtmlReport;
 import dev.neurolens.util.NeuroLensException;
 import java.io.IOException;
@@ -30,8 +30,7 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutPaths.file("--out", out);
-    JsonNode tree = HtmlReport.read(results);
-    HtmlReport.write(tree, out);
+    HtmlReport.write(AnalysisResult.read(results), out);
     long bytes;
     try {
       bytes = Files.size(out);

@@ -4,7 +4,6 @@ import dev.neurolens.util.NeuroLensException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -31,10 +30,9 @@ public final class ControlTasks {
    * @param task the real task's name
    * @param labels the K training labels, sorted
    * @param cumulative cumulative draw probabilities, one per label (last = 1)
-   * @param seed the seed of the type -> label draw
-   * @param lowercase whether token types are lower-cased first
+   * @param seed the seed of the type -> label draw (types are case-sensitive, like code)
    */
-  public record ControlTask(String task, List<String> labels, double[] cumulative, long seed, boolean lowercase) {
+  public record ControlTask(String task, List<String> labels, double[] cumulative, long seed) {
     public ControlTask {
       labels = List.copyOf(labels);
       cumulative = cumulative.clone();
@@ -46,9 +44,8 @@ public final class ControlTasks {
 
     /** The control label of a token type (its text). */
     public String labelOf(String tokenText) {
-      String type = lowercase ? tokenText.toLowerCase(Locale.ROOT) : tokenText;
       long h = seed;
-      for (byte b : type.getBytes(StandardCharsets.UTF_8)) {
+      for (byte b : tokenText.getBytes(StandardCharsets.UTF_8)) {
         h = (h ^ b) * 0x100000001b3L;
       }
       double u = new SplittableRandom(h).nextDouble();
@@ -73,8 +70,12 @@ public final class ControlTasks {
 
   private ControlTasks() {}
 
-  /** Fits the control task of token task {@code task} on the training snippets. */
-  public static ControlTask fit(List<LabelledSnippet> train, String task, Distribution dist, long seed, boolean lowercase) {
+  /**
+   * Fits the control task of token task {@code task} on the training snippets (labels sorted).
+   *
+   * <p>Usage: {@code ControlTasks.fit(split.train(), "lexical", Distribution.SAME, 42).labels(snippet)}
+   */
+  public static ControlTask fit(List<LabelledSnippet> train, String task, Distribution dist, long seed) {
     Map<String, Long> counts = new TreeMap<>();
     for (LabelledSnippet s : train) {
       List<String> labels = s.tokenLabels().get(task);
@@ -86,15 +87,24 @@ public final class ControlTasks {
     if (counts.isEmpty()) {
       throw new NeuroLensException("--control: no training tokens for task " + task);
     }
-    List<String> labels = new ArrayList<>(counts.keySet());
-    double total = counts.values().stream().mapToLong(Long::longValue).sum();
+    return fromCounts(task, new ArrayList<>(counts.keySet()),
+        counts.values().stream().mapToDouble(Long::doubleValue).toArray(), dist, seed);
+  }
+
+  /**
+   * The control task of {@code task} from its training label counts: {@code counts[i]} tokens of
+   * {@code labels.get(i)}; the labels keep the given order (it fixes which label a draw maps to).
+   */
+  public static ControlTask fromCounts(
+      String task, List<String> labels, double[] counts, Distribution dist, long seed) {
+    double total = java.util.Arrays.stream(counts).sum();
     double[] cum = new double[labels.size()];
     double acc = 0;
     for (int i = 0; i < labels.size(); i++) {
-      acc += dist == Distribution.SAME ? counts.get(labels.get(i)) / total : 1.0 / labels.size();
+      acc += dist == Distribution.SAME ? counts[i] / total : 1.0 / labels.size();
       cum[i] = acc;
     }
     cum[cum.length - 1] = 1.0;
-    return new ControlTask(task, labels, cum, seed, lowercase);
+    return new ControlTask(task, labels, cum, seed);
   }
 }

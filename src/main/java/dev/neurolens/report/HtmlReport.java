@@ -10,6 +10,7 @@ import static dev.neurolens.report.Html.text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.analysis.AnalysisResult;
 import dev.neurolens.report.Charts.Series;
 import dev.neurolens.util.Json;
 import dev.neurolens.util.AtomicFiles;
@@ -48,24 +49,7 @@ public final class HtmlReport {
    *     the required objects
    */
   public static JsonNode read(Path resultsJson) {
-    JsonNode root;
-    try {
-      byte[] bytes = Files.readAllBytes(resultsJson);
-      root = Json.MAPPER.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).readTree(bytes);
-    } catch (NoSuchFileException e) {
-      throw new NeuroLensException(resultsJson + ": file not found (run `neurolens analyze` first)", e);
-    } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr();
-      throw new NeuroLensException(resultsJson + ": not valid JSON" + where + " ("
-          + e.getOriginalMessage().lines().findFirst().orElse("") + ")", e);
-    } catch (IOException e) {
-      throw new NeuroLensException(resultsJson + ": cannot read (" + e + ")", e);
-    }
-    if (root == null || root.isMissingNode() || !root.isObject()) {
-      throw new NeuroLensException(resultsJson + ": expected a JSON object at the top level, found "
-          + (root == null || root.isMissingNode() ? "an empty file" : root.getNodeType().toString().toLowerCase()));
-    }
+    JsonNode root = Json.readObject(resultsJson, "run `neurolens analyze` first");
     for (String required : List.of("model", "corpus")) {
       if (!Html.isObject(root, required)) {
         throw new NeuroLensException(resultsJson + ": missing required object '" + required
@@ -73,6 +57,11 @@ public final class HtmlReport {
       }
     }
     return root;
+  }
+
+  /** Renders the results of an analysis and writes the page to {@code htmlFile} atomically. */
+  public static void write(AnalysisResult results, Path htmlFile) {
+    write((JsonNode) Json.MAPPER.valueToTree(results), htmlFile);
   }
 
   /** The report page for {@code results}; never fails on missing sections or non-finite values. */

@@ -43,7 +43,7 @@ class ModelAblationTest {
   }
 
   private static ModelAblation.Options opts(ModelAblation.Mode mode) {
-    return new ModelAblation.Options(mode, true, 7, 2, 0.15);
+    return new ModelAblation.Options(mode, ModelAblation.Baseline.RANDOM, 7, 2, 0.15);
   }
 
   @Test
@@ -75,7 +75,7 @@ class ModelAblationTest {
     HookName h = HookName.of(1, HookName.Site.MLP_PRE);
     int[] idx = {3, 17, 40};
     ModelAblationResult r = ModelAblation.run(model, CODES, Map.of(h, idx),
-        new ModelAblation.Options(ModelAblation.Mode.MEAN, false, 7, 5, 0.15));
+        new ModelAblation.Options(ModelAblation.Mode.MEAN, ModelAblation.Baseline.NONE, 7, 5, 0.15));
     // independent reference: one batch of all snippets, means via NDArray over real tokens
     TokenBatch batch = TokenBatch.of(CODES.stream().map(c -> model.tokenizer().encode(c)).toList());
     double cosSum = 0;

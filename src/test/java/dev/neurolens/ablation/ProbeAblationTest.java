@@ -30,7 +30,7 @@ class ProbeAblationTest {
     int[] test = Synthetic.range(600, 800);
     Probe probe = ProbeTrainer.train(s.x, train, task, FAST);
     NeuronRanking ranking = LcaRanker.ordering(probe);
-    ProbeAblation.Options o = new ProbeAblation.Options(new double[] {10}, true, 3, FAST);
+    ProbeAblation.Options o = new ProbeAblation.Options(new double[] {10}, ProbeAblation.Retrain.YES, 3, FAST);
     AblationResult r = ProbeAblation.run(s.x, train, test, task, probe, ranking, o);
     AblationResult.Entry top = r.entry("top", 10);
     AblationResult.Entry random = r.entry("random", 10);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.neurolens.analysis.AnalysisResult;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.TinyModels;
@@ -88,6 +89,20 @@ class AnalyzeCommandTest {
     assertTrue(r.get("neurons").size() > 0);
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("lexical") && html.contains("structural") && html.contains("<svg"));
+
+    // results.json is the typed result: it reads back into the same tree, and `report` renders
+    // exactly the page `analyze` wrote, so the two cannot drift apart
+    assertEquals(AnalysisResult.SCHEMA_VERSION, r.get("schema_version").asInt());
+    AnalysisResult typed = AnalysisResult.read(out.resolve("results.json"));
+    assertEquals(r, Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(typed)));
+    double best = -1;
+    for (JsonNode layer : r.get("tasks").get(0).get("layers")) {
+      best = Math.max(best, layer.get("test").asDouble());
+    }
+    assertEquals(best, typed.task("lexical").bestLayer().test());
+    Path again = tmp.resolve("again.html");
+    exec(0, "report", "--results", out.resolve("results.json").toString(), "--out", again.toString(), "--quiet");
+    assertEquals(html, Files.readString(again));
   }
 
   /**

@@ -35,12 +35,18 @@ class ReportCommandTest {
     }
   }
 
-  @Test
-  void report_sampleWithJson_writesReportAndPrintsPathAndBytes(@TempDir Path dir) throws Exception {
-    Path results = dir.resolve("results.json");
-    try (InputStream in = getClass().getResourceAsStream("/dev/neurolens/report/results-sample.json")) {
-      Files.copy(in, results);
+  /** The results of a real (tiny-model) analyze, as written before schema versions, with schema_version 1 added. */
+  static String resultsV1() throws Exception {
+    try (InputStream in = ReportCommandTest.class.getResourceAsStream("/golden/analyze-tiny-results.json")) {
+      String old = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return old.replaceFirst("\\{", "{\n  \"schema_version\" : 1,");
     }
+  }
+
+  @Test
+  void report_resultsWithJson_writesReportAndPrintsPathAndBytes(@TempDir Path dir) throws Exception {
+    Path results = dir.resolve("results.json");
+    Files.writeString(results, resultsV1());
     Path html = dir.resolve("out/report.html");
     Run r = run("report", "--results", results.toString(), "--out", html.toString(), "--json");
     assertEquals(0, r.exit(), r.err());
@@ -48,6 +54,27 @@ class ReportCommandTest {
     assertEquals(html.toString(), json.get("report").asText());
     assertEquals(Files.size(html), json.get("bytes").asLong());
     assertTrue(Files.readString(html).startsWith("<!DOCTYPE html>"));
+  }
+
+  @Test
+  void report_withoutOrWithOtherSchemaVersion_oneLineErrorNoReport(@TempDir Path dir) throws Exception {
+    Path results = dir.resolve("results.json");
+    Path html = dir.resolve("report.html");
+    try (InputStream in = getClass().getResourceAsStream("/golden/analyze-tiny-results.json")) {
+      Files.copy(in, results);
+    }
+    Run r = run("report", "--results", results.toString(), "--out", html.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains(results + ": schema_version must be 1, found none"), r.err());
+    Files.writeString(results, resultsV1().replace("\"schema_version\" : 1", "\"schema_version\" : 7"));
+    r = run("report", "--results", results.toString(), "--out", html.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains("schema_version must be 1, found 7"), r.err());
+    Files.writeString(results, resultsV1().replace("\"seed\" : 42", "\"seed\" : \"many\""));
+    r = run("report", "--results", results.toString(), "--out", html.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains(results + ": not a results.json of schema 1"), r.err());
+    assertFalse(Files.exists(html));
   }
 
   @Test

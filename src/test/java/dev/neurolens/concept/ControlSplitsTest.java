@@ -37,7 +37,7 @@ class ControlSplitsTest {
       labels.add(i % 10 == 0 ? "B" : "A"); // 10% B
     }
     LabelledSnippet train = ls("a", words, labels);
-    ControlTasks.ControlTask c = ControlTasks.fit(List.of(train), "t", ControlTasks.Distribution.SAME, 5, false);
+    ControlTasks.ControlTask c = ControlTasks.fit(List.of(train), "t", ControlTasks.Distribution.SAME, 5);
     assertEquals(List.of("A", "B"), c.labels());
     List<String> ctl = c.labels(train);
     long b = ctl.stream().filter("B"::equals).count();
@@ -45,9 +45,9 @@ class ControlSplitsTest {
     LabelledSnippet other = ls("b", List.of("w7", "w7", "new"), List.of("A", "B", "A"));
     assertEquals(ctl.get(7), c.labels(other).get(0));
     assertEquals(c.labels(other).get(0), c.labels(other).get(1));
-    ControlTasks.ControlTask again = ControlTasks.fit(List.of(train), "t", ControlTasks.Distribution.SAME, 5, false);
+    ControlTasks.ControlTask again = ControlTasks.fit(List.of(train), "t", ControlTasks.Distribution.SAME, 5);
     assertEquals(ctl, again.labels(train));
-    ControlTasks.ControlTask uniform = ControlTasks.fit(List.of(train), "t", ControlTasks.Distribution.UNIFORM, 5, false);
+    ControlTasks.ControlTask uniform = ControlTasks.fit(List.of(train), "t", ControlTasks.Distribution.UNIFORM, 5);
     long ub = uniform.labels(train).stream().filter("B"::equals).count();
     assertTrue(ub > 850 && ub < 1150, "uniform B drawn " + ub);
   }

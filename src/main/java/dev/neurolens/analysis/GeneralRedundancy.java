@@ -1,4 +1,4 @@
-package dev.neurolens.cli;
+package dev.neurolens.analysis;
 
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.activation.ActivationStore;
@@ -12,9 +12,7 @@ import dev.neurolens.redundancy.LayerSimilarityResult;
 import dev.neurolens.redundancy.NeuronCorrelation;
 import dev.neurolens.redundancy.ThresholdClusters;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The general-redundancy sections of {@code analyze} (ALGORITHMS.md section 6): correlation
@@ -24,8 +22,11 @@ import java.util.Map;
 final class GeneralRedundancy {
   private GeneralRedundancy() {}
 
-  /** Returns the {@code clustering} and {@code cka} sections of results.json. */
-  static Map<String, Object> run(ActivationStore store, long seed, boolean quiet) {
+  /** The clustering and CKA sections. */
+  record Sections(AnalysisResult.Clustering clustering, AnalysisResult.Cka cka) {}
+
+  /** Clusters every neuron of the store's uniform hooks and compares its layers. */
+  static Sections run(ActivationStore store, long seed) {
     List<HookName> hooks = StoreTask.uniformHooks(store);
     int layers = hooks.size();
     int hidden = store.width(hooks.get(0));
@@ -36,31 +37,18 @@ final class GeneralRedundancy {
     ClusterSweep sweep =
         CorrelationClustering.cluster(r, thresholds,
             new ClusterOptions(defaults.distance(), defaults.representative(), seed), layers, hidden);
-    Map<String, Object> clustering = new LinkedHashMap<>();
-    clustering.put("thresholds", thresholds);
-    List<Integer> layerIds = hooks.stream().map(HookName::layer).toList();
-    clustering.put("layers", layerIds);
     List<int[]> perLayer = new ArrayList<>();
     List<Integer> total = new ArrayList<>();
     for (ThresholdClusters tc : sweep.results()) {
       perLayer.add(tc.independentPerLayer());
       total.add(tc.independent());
     }
-    clustering.put("independent_per_layer", perLayer);
-    clustering.put("total_independent", total);
-    clustering.put("total_neurons", layers * hidden);
-    clustering.put("constant_neurons", sweep.constantNeurons().length);
-    clustering.put("rows", x.rows());
-
+    AnalysisResult.Clustering clustering =
+        new AnalysisResult.Clustering(thresholds, hooks.stream().map(HookName::layer).toList(), perLayer, total,
+            layers * hidden, sweep.constantNeurons().length, x.rows());
     LayerSimilarityResult sim = LayerSimilarity.within(x, layers, hidden);
-    Map<String, Object> cka = new LinkedHashMap<>();
-    cka.put("layers", hooks.stream().map(HookName::toString).toList());
-    cka.put("matrix", sim.cka());
-    cka.put("adjacent_best_abs_r", sim.adjacentBestAbsR());
-
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("clustering", clustering);
-    out.put("cka", cka);
-    return out;
+    AnalysisResult.Cka cka =
+        new AnalysisResult.Cka(hooks.stream().map(HookName::toString).toList(), sim.cka(), sim.adjacentBestAbsR());
+    return new Sections(clustering, cka);
   }
 }

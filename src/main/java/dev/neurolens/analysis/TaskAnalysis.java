@@ -1,4 +1,4 @@
-package dev.neurolens.cli;
+package dev.neurolens.analysis;
 
 import dev.neurolens.ablation.AblationResult;
 import dev.neurolens.ablation.ProbeAblation;
@@ -10,6 +10,7 @@ import dev.neurolens.probe.Probe;
 import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.rank.ConceptAnalyzer;
 import dev.neurolens.rank.LcaRanker;
+import dev.neurolens.rank.NeuronProfile;
 import dev.neurolens.rank.NeuronRanking;
 import dev.neurolens.redundancy.PipelineOptions;
 import dev.neurolens.redundancy.PipelineRow;
@@ -42,6 +43,8 @@ final class TaskAnalysis {
   private final Consumer<String> progress;
   private Probe oracle;
   private NeuronRanking lca;
+  private List<AnalysisResult.LayerScore> layers;
+  private AnalysisResult.LayerScore oracleScore;
 
   TaskAnalysis(StoreTask st, ProbeOptions options, long seed, Consumer<String> progress) {
     this.st = st;
@@ -50,56 +53,52 @@ final class TaskAnalysis {
     this.progress = progress;
   }
 
-  /** Probes every layer and all layers (oracle), with the control task; fills the task section. */
-  Map<String, Object> probe() {
+  /** Probes every layer and all layers (oracle), with the control task. */
+  void probe() {
     LayerwiseResult lr =
         LayerwiseProber.run(st.x(), st.layout(), st.splits(), st.task(), st.control(),
             EnumSet.of(LayerwiseProber.Mode.EACH, LayerwiseProber.Mode.ORACLE), options, progress);
     oracle = lr.probes().get("oracle");
     lca = LcaRanker.ordering(oracle);
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("task", st.task().name());
-    boolean regression = st.task().isRegression();
-    t.put("kind", regression ? "regression" : "classification");
-    t.put("metric", regression ? "pearson" : "accuracy");
-    if (!regression) {
-      t.put("classes", st.task().labelNames());
-      t.put("class_counts", classCounts());
-    }
-    t.put("splits", Map.of("train", st.splits().train().length, "dev", st.splits().dev().length,
-        "test", st.splits().test().length));
-    List<Map<String, Object>> layers = new ArrayList<>();
+    layers = new ArrayList<>();
     for (LayerwiseResult.Entry e : lr.layers()) {
-      Map<String, Object> m = ProbeCommand.entry(e);
-      m.put("layer", HookName.parse(e.hook()).layer());
-      layers.add(m);
+      layers.add(score(e, HookName.parse(e.hook()).layer()));
     }
-    t.put("layers", layers);
-    t.put("oracle", ProbeCommand.entry(lr.oracle()));
-    return t;
+    oracleScore = score(lr.oracle(), lr.oracle().layer());
   }
 
-  /** Top neurons overall and per class (LCA weight mass on the oracle probe) and their layers. */
-  Map<String, Object> topNeurons() {
-    LayerLayout layout = st.layout();
-    double[] maxAbs = maxAbsWeight(oracle);
-    List<Map<String, Object>> overall = new ArrayList<>();
+  /** The task section: probes, top neurons, layer distribution, ablation and pipeline (or null). */
+  AnalysisResult.TaskResult section(List<AnalysisResult.AblationRow> ablation, AnalysisResult.PipelineSection pipeline) {
+    boolean regression = st.task().isRegression();
+    return new AnalysisResult.TaskResult(
+        st.task().name(), regression ? "regression" : "classification", regression ? "pearson" : "accuracy",
+        regression ? null : st.task().labelNames(), regression ? null : classCounts(),
+        new AnalysisResult.SplitSizes(st.splits().train().length, st.splits().dev().length, st.splits().test().length),
+        layers, oracleScore, topNeurons(), layerDistribution(), ablation, pipeline);
+  }
+
+  static AnalysisResult.LayerScore score(LayerwiseResult.Entry e, int layer) {
+    return new AnalysisResult.LayerScore(
+        e.name(), layer, e.hook(), e.train(), e.dev(), e.test(), e.controlTest(), e.selectivity());
+  }
+
+  /** Top neurons overall (LCA ordering) and per class (|weight| for the class) and their layers. */
+  AnalysisResult.TopNeurons topNeurons() {
+    double[] maxAbs = maxAbsWeight();
+    List<AnalysisResult.NeuronWeight> overall = new ArrayList<>();
     for (int f : lca.top(Math.min(LISTED, lca.size()))) {
       overall.add(neuron(f, maxAbs[f]));
     }
-    Map<String, Object> perClass = new LinkedHashMap<>();
+    Map<String, List<AnalysisResult.NeuronWeight>> perClass = new LinkedHashMap<>();
     for (Map.Entry<String, int[]> e : perClassTop().entrySet()) {
-      List<Map<String, Object>> list = new ArrayList<>();
+      List<AnalysisResult.NeuronWeight> list = new ArrayList<>();
       int c = st.task().labelNames().indexOf(e.getKey());
       for (int f : e.getValue()) {
         list.add(neuron(f, c < 0 ? maxAbs[f] : Math.abs(oracle.weight(c, f))));
       }
       perClass.put(e.getKey(), list);
     }
-    Map<String, Object> top = new LinkedHashMap<>();
-    top.put("overall", overall);
-    top.put("per_class", perClass);
-    return top;
+    return new AnalysisResult.TopNeurons(overall, perClass);
   }
 
   /** Count of the top 1% of the LCA ordering per layer (index = position in the layout). */
@@ -109,27 +108,45 @@ final class TaskAnalysis {
   }
 
   /** Probe-level ablation along the LCA ordering vs random vs bottom (keep k%: zeroed and retrained). */
-  List<Map<String, Object>> ablation() {
+  List<AnalysisResult.AblationRow> ablation() {
     ProbeAblation.Options defaults = ProbeAblation.Options.defaults();
     ProbeAblation.Options o =
-        new ProbeAblation.Options(defaults.percents(), true, seed, options);
+        new ProbeAblation.Options(defaults.percents(), ProbeAblation.Retrain.YES, seed, options);
     AblationResult r =
         ProbeAblation.run(st.x(), st.splits().train(), st.splits().test(), st.task(), oracle, lca, o);
-    Map<Double, Map<String, Object>> byPercent = new LinkedHashMap<>();
+    Map<Double, Map<String, AblationResult.Entry>> byPercent = new LinkedHashMap<>();
     for (AblationResult.Entry e : r.entries()) {
-      Map<String, Object> row =
-          byPercent.computeIfAbsent(e.percent(), p -> new LinkedHashMap<>(Map.of("k_percent", p)));
-      row.put("neurons", e.neurons());
-      row.put(e.selection() + "_zeroed", e.keepZeroed());
-      row.put(e.selection() + "_retrained", e.keepRetrained());
-      row.put(e.selection() + "_removed", e.removeZeroed());
+      byPercent.computeIfAbsent(e.percent(), p -> new LinkedHashMap<>()).put(e.selection(), e);
     }
+    List<AnalysisResult.AblationRow> rows = new ArrayList<>();
+    byPercent.forEach((percent, bySelection) -> {
+      AblationResult.Entry top = bySelection.get("top");
+      AblationResult.Entry random = bySelection.get("random");
+      AblationResult.Entry bottom = bySelection.get("bottom");
+      int neurons = bySelection.values().iterator().next().neurons();
+      rows.add(new AnalysisResult.AblationRow(percent, neurons,
+          zeroed(top), retrained(top), removed(top),
+          zeroed(random), retrained(random), removed(random),
+          zeroed(bottom), retrained(bottom), removed(bottom)));
+    });
     progress.accept("ablation " + st.task().name() + ": baseline " + r.baseline());
-    return new ArrayList<>(byPercent.values());
+    return rows;
+  }
+
+  private static Double zeroed(AblationResult.Entry e) {
+    return e == null ? null : e.keepZeroed();
+  }
+
+  private static Double retrained(AblationResult.Entry e) {
+    return e == null ? null : e.keepRetrained();
+  }
+
+  private static Double removed(AblationResult.Entry e) {
+    return e == null ? null : e.removeZeroed();
   }
 
   /** Concept profiles (top tokens, purity, contexts) of the top {@code perClass} neurons of each class. */
-  List<Map<String, Object>> neurons(int perClass) {
+  List<AnalysisResult.ProfiledNeuron> neurons(int perClass) {
     if (st.task().isRegression()) {
       return List.of();
     }
@@ -138,17 +155,17 @@ final class TaskAnalysis {
         new ConceptAnalyzer.TokenTable(st.tokenTexts(), st.task().labels(), st.task().labelNames(), st.rowSnippet());
     List<ConceptAnalyzer.ClassMatch> matches = analyzer.matchClasses(st.x(), perClassTop(), perClass, tokens);
     var snippets = st.store().snippets();
-    List<Map<String, Object>> out = new ArrayList<>();
+    List<AnalysisResult.ProfiledNeuron> out = new ArrayList<>();
     for (ConceptAnalyzer.ClassMatch m : matches) {
-      int f = m.profile().feature();
+      NeuronProfile p = m.profile();
+      int f = p.feature();
       String hook = st.layout().hookName(st.layout().layerOf(f));
-      Map<String, Object> json =
-          new LinkedHashMap<>(m.profile().toJsonMap(HookName.parse(hook).layer(), st.layout().indexOf(f), hook,
-              s -> snippets.get(s).id()));
-      json.put("examples", ((List<?>) json.get("examples")).stream().map(e -> trim((Map<?, ?>) e)).toList());
-      json.put("ranked_for", m.rankedClass());
-      json.put("task", st.task().name());
-      out.add(json);
+      List<AnalysisResult.TokenScore> tops =
+          p.topTokens().stream().map(t -> new AnalysisResult.TokenScore(t.token(), t.score())).toList();
+      List<AnalysisResult.Example> examples =
+          p.contexts().stream().map(c -> trim(snippets.get(c.snippet()).id(), c.tokens(), c.values())).toList();
+      out.add(new AnalysisResult.ProfiledNeuron(HookName.parse(hook).layer(), st.layout().indexOf(f), hook,
+          p.concept(), p.purity(), tops, examples, m.rankedClass(), st.task().name()));
     }
     return out;
   }
@@ -157,32 +174,25 @@ final class TaskAnalysis {
    * The LayerSelector -> CC -> LCA minimal-neuron pipeline (ALGORITHMS.md section 6) on this
    * task's train rows (dev = 10% of them) and test rows: one row per (thresholds, CC setting).
    */
-  Map<String, Object> redundancyPipeline() {
+  AnalysisResult.PipelineSection redundancyPipeline() {
     PipelineOptions o = PipelineOptions.defaults(seed);
     o = new PipelineOptions(options, o.thresholds(), o.ccThresholds(), o.stride(), o.percentages(),
         o.devFraction(), seed, o.cluster());
     TaskRedundancy r =
         RedundancyPipeline.run(st.x(), st.task(), st.splits().train(), st.splits().test(), st.layout(), o, progress);
-    List<Map<String, Object>> rows = new ArrayList<>();
+    List<AnalysisResult.PipelineRow> rows = new ArrayList<>();
     for (PipelineRow row : r.rows()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("layer_delta", row.layerDelta());
-      m.put("neuron_delta", row.neuronDelta());
-      m.put("cc_threshold", row.ccThreshold() == PipelineOptions.NO_CC ? null : row.ccThreshold());
       List<Integer> selected = new ArrayList<>();
       for (int l = 0; l <= row.selectedLayer(); l++) {
         selected.add(HookName.parse(st.layout().hookName(l)).layer());
       }
-      m.put("selected_layers", selected);
-      m.put("neurons_after_cc", row.neuronsAfterCc());
-      m.put("minimal_k", row.minimalNeurons());
-      m.put("removable_percent", row.percentRemovable());
-      m.put("oracle_test", row.oracleTestScore());
-      m.put("minimal_test", row.minimalTestScore());
-      m.put("minimal_set", row.minimalSet());
-      rows.add(m);
+      rows.add(new AnalysisResult.PipelineRow(
+          row.layerDelta(), row.neuronDelta(),
+          row.ccThreshold() == PipelineOptions.NO_CC ? null : row.ccThreshold(), selected,
+          row.neuronsAfterCc(), row.minimalNeurons(), row.percentRemovable(), row.oracleTestScore(),
+          row.minimalTestScore(), row.minimalSet()));
     }
-    return Map.of("pipeline", rows, "oracle_dev", r.oracleDevScore());
+    return new AnalysisResult.PipelineSection(rows, r.oracleDevScore());
   }
 
   /**
@@ -190,9 +200,7 @@ final class TaskAnalysis {
    * (values rounded to 4 decimals), so that the report stays small; {@code first} = offset of the
    * first kept token in the snippet.
    */
-  static Map<String, Object> trim(Map<?, ?> example) {
-    List<?> tokens = (List<?>) example.get("tokens");
-    double[] values = (double[]) example.get("values");
+  static AnalysisResult.Example trim(String snippet, List<String> tokens, double[] values) {
     int peak = 0;
     for (int i = 1; i < values.length; i++) {
       if (Math.abs(values[i]) > Math.abs(values[peak])) {
@@ -205,56 +213,40 @@ final class TaskAnalysis {
     for (int i = from; i < to; i++) {
       kept[i - from] = Math.round(values[i] * 1e4) / 1e4;
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("snippet", example.get("snippet"));
-    out.put("first", from);
-    out.put("tokens", tokens.subList(from, to));
-    out.put("values", kept);
-    return out;
+    return new AnalysisResult.Example(snippet, from, List.copyOf(tokens.subList(from, to)), kept);
   }
 
+  /** Per class (dropped classes left out), the head of that class's LCA ordering (|weight| for the class). */
   private Map<String, int[]> perClassTop() {
     Map<String, int[]> out = new LinkedHashMap<>();
+    int k = Math.min(LISTED, lca.size());
     if (st.task().isRegression()) {
-      out.put(st.task().name(), lca.top(Math.min(LISTED, lca.size())));
+      out.put(st.task().name(), lca.top(k));
       return out;
     }
     for (int c = 0; c < st.task().numClasses(); c++) {
-      final int cls = c;
-      Integer[] ids = new Integer[oracle.numFeatures()];
-      for (int j = 0; j < ids.length; j++) {
-        ids[j] = j;
-      }
-      Arrays.sort(ids, (a, b) -> Float.compare(Math.abs(oracle.weight(cls, b)), Math.abs(oracle.weight(cls, a))));
-      int[] top = new int[Math.min(LISTED, ids.length)];
-      for (int i = 0; i < top.length; i++) {
-        top[i] = oracle.featureIds()[ids[i]];
-      }
       if (oracle.droppedClassIds().contains(c)) {
         continue;
       }
-      out.put(st.task().labelNames().get(c), top);
+      String name = st.task().labelNames().get(c);
+      out.put(name, Arrays.copyOf(lca.perClass().get(name), k));
     }
     return out;
   }
 
-  private Map<String, Object> neuron(int feature, double weight) {
+  private AnalysisResult.NeuronWeight neuron(int feature, double weight) {
     LayerLayout layout = st.layout();
     String hook = layout.hookName(layout.layerOf(feature));
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("layer", HookName.parse(hook).layer());
-    m.put("index", layout.indexOf(feature));
-    m.put("hook", hook);
-    m.put("weight", weight);
-    return m;
+    return new AnalysisResult.NeuronWeight(HookName.parse(hook).layer(), layout.indexOf(feature), hook, weight);
   }
 
-  private static double[] maxAbsWeight(Probe p) {
-    double[] out = new double[p.numFeatures()];
-    for (int c = 0; c < p.numClasses(); c++) {
-      for (int j = 0; j < out.length; j++) {
-        out[j] = Math.max(out[j], Math.abs(p.weight(c, j)));
-      }
+  /** max over classes of |weight| per feature id: the LCA ranking's score of each neuron. */
+  private double[] maxAbsWeight() {
+    double[] out = new double[oracle.numFeatures()];
+    int[] ordering = lca.ordering();
+    double[] scores = lca.scores();
+    for (int i = 0; i < ordering.length; i++) {
+      out[ordering[i]] = scores[i];
     }
     return out;
   }

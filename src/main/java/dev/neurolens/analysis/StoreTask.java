@@ -1,10 +1,11 @@
-package dev.neurolens.cli;
+package dev.neurolens.analysis;
 
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.activation.SentenceRep;
 import dev.neurolens.activation.StoredToken;
 import dev.neurolens.activation.TaskSpec;
+import dev.neurolens.concept.ControlTasks;
 import dev.neurolens.concept.ControlTasks.ControlTask;
 import dev.neurolens.model.HookName;
 import dev.neurolens.probe.LayerLayout;
@@ -30,8 +31,10 @@ import java.util.List;
  * @param splits train/dev/test rows
  * @param rowSnippet the snippet index of every row of x
  * @param tokenTexts the token text of every row (the snippet id for snippet-level tasks)
+ *
+ * <p>Usage: {@code StoreTask t = StoreTask.load(store, "lexical", 42, StoreTask.Control.FIT);}
  */
-record StoreTask(
+public record StoreTask(
     ActivationStore store,
     List<HookName> hooks,
     ActivationMatrix x,
@@ -42,11 +45,24 @@ record StoreTask(
     int[] rowSnippet,
     String[] tokenTexts) {
 
-  static final double DEV = 0.1;
-  static final double TEST = 0.1;
+  /** Share of the snippets in the dev split. */
+  public static final double DEV = 0.1;
+  /** Share of the snippets in the test split. */
+  public static final double TEST = 0.1;
 
-  /** Loads {@code taskName} from {@code store} over its default hooks (every hook of the first hook's width). */
-  static StoreTask load(ActivationStore store, String taskName, long seed, boolean withControl) {
+  /** Whether a control task is built next to the real task. */
+  public enum Control {
+    /** No control task. */
+    NONE,
+    /** A control task fitted on the training rows (token-level classification tasks only). */
+    FIT
+  }
+
+  /**
+   * Loads {@code taskName} from {@code store} over its default hooks (every hook of the first
+   * hook's width), split by snippet with {@code seed}.
+   */
+  public static StoreTask load(ActivationStore store, String taskName, long seed, Control control) {
     TaskSpec spec =
         store.tasks().stream()
             .filter(t -> t.name().equals(taskName))
@@ -105,12 +121,12 @@ record StoreTask(
     }
     Splits splits = keep(all, ok, taskName);
     ProbeTask task = ProbeTask.classification(taskName, names, labels);
-    ProbeTask control = withControl && !snippetLevel ? control(task, splits, texts, seed) : null;
-    return new StoreTask(store, hooks, x, layout, task, control, splits, rowSnippet, texts);
+    ProbeTask controlTask = control == Control.FIT && !snippetLevel ? control(task, splits, texts, seed) : null;
+    return new StoreTask(store, hooks, x, layout, task, controlTask, splits, rowSnippet, texts);
   }
 
   /** The store's hooks that share the first hook's width (e.g. embed.out + every resid_post). */
-  static List<HookName> uniformHooks(ActivationStore store) {
+  public static List<HookName> uniformHooks(ActivationStore store) {
     List<HookName> hooks = new ArrayList<>();
     int d = store.width(store.hooks().get(0));
     for (HookName h : store.hooks()) {
@@ -126,21 +142,13 @@ record StoreTask(
    * distribution, a function of (seed, type) only, shared by all splits.
    */
   static ProbeTask control(ProbeTask task, Splits splits, String[] texts, long seed) {
-    int k = task.numClasses();
-    double[] counts = new double[k];
+    double[] counts = new double[task.numClasses()];
     int[] labels = task.labels();
     for (int r : splits.train()) {
       counts[labels[r]]++;
     }
-    double total = Arrays.stream(counts).sum();
-    double[] cumulative = new double[k];
-    double acc = 0;
-    for (int c = 0; c < k; c++) {
-      acc += counts[c] / total;
-      cumulative[c] = acc;
-    }
-    cumulative[k - 1] = 1.0;
-    ControlTask ct = new ControlTask(task.name(), task.labelNames(), cumulative, seed, false);
+    ControlTask ct =
+        ControlTasks.fromCounts(task.name(), task.labelNames(), counts, ControlTasks.Distribution.SAME, seed);
     int[] control = new int[texts.length];
     List<String> names = task.labelNames();
     for (int i = 0; i < texts.length; i++) {

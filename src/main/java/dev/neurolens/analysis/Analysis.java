@@ -1,0 +1,302 @@
+package dev.neurolens.analysis;
+
+import dev.neurolens.activation.ActivationStore;
+import dev.neurolens.activation.Aggregation;
+import dev.neurolens.activation.ExtractOptions;
+import dev.neurolens.activation.ExtractionResult;
+import dev.neurolens.activation.Extractor;
+import dev.neurolens.activation.StoreDtype;
+import dev.neurolens.activation.StoreWriter;
+import dev.neurolens.corpus.CorpusReader;
+import dev.neurolens.corpus.Unit;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.HookName;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.Torch;
+import dev.neurolens.probe.ProbeOptions;
+import dev.neurolens.probe.ProbeProvenance;
+import dev.neurolens.util.NeuroLensException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The whole analysis of one model on one corpus (what {@code neurolens analyze} runs): label and
+ * extract into an activation store (or reuse a complete one), then per task the layer-wise probes
+ * with control tasks, the oracle's LCA neurons, probe-level ablation, the optional minimal-neuron
+ * pipeline and neuron profiles, then correlation clustering and layer CKA.
+ *
+ * <p>Usage:
+ *
+ * <pre>{@code
+ * AnalysisResult r = Analysis.builder().corpus("default").tasks("lexical").maxSnippets(100)
+ *     .outDir(Path.of("out")).build().run(System.err::println);
+ * System.out.println(r.task("lexical").bestLayer());
+ * }</pre>
+ *
+ * <p>Each stage is also callable on its own: {@link CorpusInputs#label}, {@link
+ * dev.neurolens.activation.Extractor}, {@link StoreTask#load}, {@link
+ * dev.neurolens.probe.LayerwiseProber}, {@link dev.neurolens.rank.LcaRanker}, {@link
+ * dev.neurolens.redundancy.CorrelationClustering}, {@link dev.neurolens.redundancy.LayerSimilarity}.
+ */
+public final class Analysis {
+  private final Builder b;
+
+  private Analysis(Builder b) {
+    this.b = b;
+  }
+
+  /** A builder with the defaults of {@code neurolens analyze}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Where the activation store of this analysis lives ({@code outDir/store}). */
+  public Path storeDir() {
+    return b.outDir.resolve("store");
+  }
+
+  /**
+   * Runs every stage; {@code progress} receives one line per stage and per trained probe.
+   *
+   * @return the results (write them with {@link AnalysisResult#write})
+   */
+  public AnalysisResult run(Consumer<String> progress) {
+    Objects.requireNonNull(progress, "progress");
+    long t0 = System.nanoTime();
+    Map<String, Double> timings = new LinkedHashMap<>();
+    Path store = storeDir();
+    long t = System.nanoTime();
+    CorpusInputs in = CorpusInputs.label(new CorpusInputs.Request(b.corpus, b.lang, Unit.METHOD, b.maxSnippets,
+        CorpusReader.DEFAULT_MAX_TOKENS, b.seed, b.tasks, b.bars));
+    timings.put("label", seconds(t));
+    t = System.nanoTime();
+    ExtractionResult er;
+    AnalysisResult.ModelInfo modelInfo;
+    try (EncoderModel m = Models.load(b.model)) {
+      modelInfo = new AnalysisResult.ModelInfo(m.id(), m.config().modelType(), m.config().numLayers(),
+          m.config().hiddenSize(), m.config().numHeads(), m.parameterCount(), m.weightChecksum());
+      List<HookName> hooks = new ArrayList<>();
+      hooks.add(HookName.embedOut());
+      for (int i = 0; i < m.config().numLayers(); i++) {
+        hooks.add(HookName.residPost(i));
+      }
+      ExtractOptions.Builder eb = ExtractOptions.builder()
+          .optHooks(hooks)
+          .optAggregation(Aggregation.LAST)
+          .optBatchTokens(CorpusInputs.fittedBatchTokens(hooks.size() * m.config().hiddenSize()))
+          .optDtype(StoreDtype.FLOAT16)
+          .optCorpusHash(in.hash())
+          .optProgress(b.bars == CorpusInputs.ProgressBars.SHOW);
+      in.tasks().forEach(eb::addTask);
+      Extractor extractor = new Extractor(eb.build());
+      if (b.storeUse == StoreUse.REUSE && ActivationStore.isCompleteWith(store, extractor.spec(m))) {
+        progress.accept("reusing the activation store " + store + " (same model, corpus and tasks; --overwrite re-extracts)");
+        try (ActivationStore s = ActivationStore.open(store)) {
+          er = new ExtractionResult(s.snippetCount(), s.tokenCount(), hooks.size(), m.config().hiddenSize(),
+              Double.NaN, s.bytes(), s.snippetCount(), 0);
+        }
+      } else {
+        er = extractor.extract(m, in.inputs(), store,
+            b.storeUse == StoreUse.OVERWRITE ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);
+      }
+    }
+    timings.put("extract", seconds(t));
+    progress.accept(String.format(java.util.Locale.ROOT, "store: %d snippets, %d tokens -> %s", er.snippets(), er.tokens(), store));
+    AnalysisResult.CorpusInfo corpusInfo = new AnalysisResult.CorpusInfo(b.corpus, b.lang, er.snippets(), er.tokens(), in.hash());
+    boolean reused = Double.isNaN(er.tokensPerSecond());
+    AnalysisResult.ExtractionInfo extraction = new AnalysisResult.ExtractionInfo("last", "float16",
+        reused ? null : Math.round(er.tokensPerSecond() * 10) / 10.0, er.seconds(), reused, store.toString());
+
+    ProbeOptions options = ProbeOptions.builder().optEpochs(b.epochs).optSeed(b.seed).build();
+    List<AnalysisResult.TaskResult> tasks = new ArrayList<>();
+    List<AnalysisResult.ProfiledNeuron> neurons = new ArrayList<>();
+    GeneralRedundancy.Sections redundancy = null;
+    try (ActivationStore s = ActivationStore.open(store)) {
+      for (String task : b.tasks) {
+        t = System.nanoTime();
+        tasks.add(Torch.withThreads(b.probeThreads, () -> analyzeTask(s, task, options, neurons, progress)));
+        timings.put("task_" + task, seconds(t));
+      }
+      if (b.redundancy == Stage.RUN) {
+        t = System.nanoTime();
+        progress.accept("clustering neurons and comparing layers...");
+        redundancy = GeneralRedundancy.run(s, b.seed);
+        timings.put("redundancy", seconds(t));
+      }
+    }
+    timings.put("total", seconds(t0));
+    return new AnalysisResult(AnalysisResult.SCHEMA_VERSION, ProbeProvenance.NEUROLENS_VERSION, Instant.now().toString(),
+        b.seed, modelInfo, corpusInfo, extraction, tasks, neurons,
+        redundancy == null ? null : redundancy.clustering(), redundancy == null ? null : redundancy.cka(), timings);
+  }
+
+  private AnalysisResult.TaskResult analyzeTask(
+      ActivationStore s, String task, ProbeOptions options, List<AnalysisResult.ProfiledNeuron> neurons,
+      Consumer<String> progress) {
+    StoreTask st = StoreTask.load(s, task, b.seed, StoreTask.Control.FIT);
+    TaskAnalysis ta = new TaskAnalysis(st, options, b.seed, line -> progress.accept("  " + task + ": " + line));
+    progress.accept("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
+    ta.probe();
+    progress.accept("ablating " + task + "...");
+    List<AnalysisResult.AblationRow> ablation = ta.ablation();
+    AnalysisResult.PipelineSection pipeline = null;
+    if (b.pipelineTasks.contains(task)) {
+      progress.accept("redundancy pipeline for " + task + "...");
+      pipeline = ta.redundancyPipeline();
+    }
+    if (b.neuronsPerClass > 0) {
+      neurons.addAll(ta.neurons(b.neuronsPerClass));
+    }
+    return ta.section(ablation, pipeline);
+  }
+
+  private static double seconds(long startNanos) {
+    return Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
+  }
+
+  /** Whether an optional stage runs. */
+  public enum Stage {
+    /** Run it. */
+    RUN,
+    /** Leave it out. */
+    SKIP
+  }
+
+  /** What happens to an existing store in {@code outDir/store}. */
+  public enum StoreUse {
+    /** Reuse it when it is complete for the same model, corpus and tasks; else resume or create it. */
+    REUSE,
+    /** Extract again. */
+    OVERWRITE
+  }
+
+  /** Settings of an {@link Analysis}; the defaults are those of {@code neurolens analyze}. */
+  public static final class Builder {
+    private String model = "default";
+    private String corpus = "default";
+    private String lang = "java";
+    private List<String> tasks = List.of("lexical", "syntactic", "structural");
+    private Path outDir = Path.of("neurolens-out");
+    private int maxSnippets = CorpusReader.DEFAULT_ANALYZE_MAX_SNIPPETS;
+    private long seed = 42;
+    private int epochs = 10;
+    private int probeThreads = 1;
+    private int neuronsPerClass = 2;
+    private Stage redundancy = Stage.RUN;
+    private List<String> pipelineTasks = List.of("lexical");
+    private StoreUse storeUse = StoreUse.REUSE;
+    private CorpusInputs.ProgressBars bars = CorpusInputs.ProgressBars.HIDE;
+
+    private Builder() {}
+
+    /** {@code default} (bundled BGE-small), a Hugging Face model directory or an .onnx file. */
+    public Builder model(String v) {
+      model = Objects.requireNonNull(v, "model");
+      return this;
+    }
+
+    /** {@code default}, a directory, file, jar/zip or JSONL. */
+    public Builder corpus(String v) {
+      corpus = Objects.requireNonNull(v, "corpus");
+      return this;
+    }
+
+    /** Language of the corpus (default java). */
+    public Builder lang(String v) {
+      lang = Objects.requireNonNull(v, "lang");
+      return this;
+    }
+
+    /** Token tasks to probe (default lexical, syntactic, structural). */
+    public Builder tasks(String... v) {
+      tasks = List.of(v);
+      return this;
+    }
+
+    /** Output directory; the store goes to {@code outDir/store} (default neurolens-out). */
+    public Builder outDir(Path v) {
+      outDir = Objects.requireNonNull(v, "outDir");
+      return this;
+    }
+
+    /** Methods sampled from the corpus (0 = all; default 1200). */
+    public Builder maxSnippets(int v) {
+      maxSnippets = v;
+      return this;
+    }
+
+    /** Seed of sampling, splits, control tasks and probes (default 42). */
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    /** Probe training epochs (default 10). */
+    public Builder epochs(int v) {
+      epochs = v;
+      return this;
+    }
+
+    /** PyTorch intra-op threads while probes train (default 1). */
+    public Builder probeThreads(int v) {
+      probeThreads = v;
+      return this;
+    }
+
+    /** Top neurons per class profiled for the neuron explorer (default 2; 0 = none). */
+    public Builder neuronsPerClass(int v) {
+      neuronsPerClass = v;
+      return this;
+    }
+
+    /** Correlation clustering and layer CKA (default RUN). */
+    public Builder redundancy(Stage v) {
+      redundancy = Objects.requireNonNull(v, "redundancy");
+      return this;
+    }
+
+    /** Tasks that get the LayerSelector -> CC -> LCA pipeline (default lexical; none for no task). */
+    public Builder pipelineTasks(String... v) {
+      pipelineTasks = List.of(v);
+      return this;
+    }
+
+    /** Reuse (default) or overwrite an existing store. */
+    public Builder store(StoreUse v) {
+      storeUse = Objects.requireNonNull(v, "store");
+      return this;
+    }
+
+    /** Progress bars on stderr while labelling and extracting (default HIDE). */
+    public Builder progressBars(CorpusInputs.ProgressBars v) {
+      bars = Objects.requireNonNull(v, "progressBars");
+      return this;
+    }
+
+    /** Checks the settings. */
+    public Analysis build() {
+      if (epochs < 1) {
+        throw new NeuroLensException("--epochs: must be >= 1, found " + epochs);
+      }
+      if (probeThreads < 1) {
+        throw new NeuroLensException("--probe-threads: must be >= 1, found " + probeThreads);
+      }
+      if (neuronsPerClass < 0) {
+        throw new NeuroLensException("--neurons-per-class: must be >= 0, found " + neuronsPerClass);
+      }
+      if (maxSnippets < 0) {
+        throw new NeuroLensException("--max-snippets: must be >= 0, found " + maxSnippets);
+      }
+      if (tasks.isEmpty()) {
+        throw new NeuroLensException("--tasks: name at least one task");
+      }
+      return new Analysis(this);
+    }
+  }
+}

@@ -1,0 +1,341 @@
+package dev.neurolens.analysis;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.neurolens.redundancy.LayerNeuron;
+import dev.neurolens.util.Json;
+import dev.neurolens.util.NeuroLensException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one {@link Analysis} run found, as immutable records; results.json is its Jackson
+ * serialisation (snake_case names, documented in docs/results-schema.md) and the HTML report is
+ * rendered from it.
+ *
+ * <p>Usage: {@code AnalysisResult r = Analysis.builder().build().run(System.err::println);
+ * r.tasks().get(0).bestLayer()}
+ *
+ * @param schemaVersion version of this layout ({@link #SCHEMA_VERSION}); readers reject others
+ * @param neurolensVersion the version that wrote it
+ * @param created ISO-8601 instant of the run
+ * @param seed seed of sampling, splits, control tasks and probes
+ * @param model the analysed model
+ * @param corpus the corpus sample
+ * @param extraction how the activations were extracted (or reused)
+ * @param tasks one section per probed task
+ * @param neurons concept profiles of the top neurons of every class
+ * @param clustering correlation clustering over thresholds, or null when skipped
+ * @param cka linear CKA between layers, or null when skipped
+ * @param timings seconds per stage ({@code label}, {@code extract}, {@code task_<name>},
+ *     {@code redundancy}, {@code total})
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record AnalysisResult(
+    int schemaVersion,
+    String neurolensVersion,
+    String created,
+    long seed,
+    ModelInfo model,
+    CorpusInfo corpus,
+    ExtractionInfo extraction,
+    List<TaskResult> tasks,
+    List<ProfiledNeuron> neurons,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Clustering clustering,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Cka cka,
+    Map<String, Double> timings) {
+
+  /** The results.json layout this version writes and reads. */
+  public static final int SCHEMA_VERSION = 1;
+
+  public AnalysisResult {
+    tasks = List.copyOf(tasks);
+    neurons = List.copyOf(neurons);
+    timings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(timings));
+  }
+
+  /** Writes this as pretty JSON (results.json) to {@code file} atomically. */
+  public void write(Path file) {
+    Json.writeAtomically(file, this);
+  }
+
+  /**
+   * Reads a results.json written by {@link #write} (or {@code neurolens analyze}).
+   *
+   * @throws NeuroLensException naming the file when it is missing, not JSON, of another
+   *     {@code schema_version}, or not of this layout (with the field at fault)
+   */
+  public static AnalysisResult read(Path file) {
+    JsonNode root = Json.readObject(file, "run `neurolens analyze` first");
+    JsonNode version = root.get("schema_version");
+    if (version == null || !version.canConvertToInt() || version.asInt() != SCHEMA_VERSION) {
+      throw new NeuroLensException(file + ": schema_version must be " + SCHEMA_VERSION + ", found "
+          + (version == null ? "none (written before schema versions, or not by `neurolens analyze`)" : version)
+          + "; re-run `neurolens analyze`");
+    }
+    try {
+      return Json.MAPPER.treeToValue(root, AnalysisResult.class);
+    } catch (JsonProcessingException e) {
+      throw new NeuroLensException(file + ": not a results.json of schema " + SCHEMA_VERSION + " ("
+          + e.getOriginalMessage().lines().findFirst().orElse("") + ")", e);
+    }
+  }
+
+  /** The section of task {@code name}. */
+  public TaskResult task(String name) {
+    return tasks.stream()
+        .filter(t -> t.task().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(
+            "no task '" + name + "' in these results (tasks: " + tasks.stream().map(TaskResult::task).toList() + ")"));
+  }
+
+  /**
+   * The analysed model.
+   *
+   * @param id model id (path or bundled name)
+   * @param type {@code bert} or {@code roberta}
+   * @param layers encoder blocks
+   * @param hidden hidden size D
+   * @param heads attention heads
+   * @param parameters parameter count
+   * @param weightChecksum checksum of the weights (the activation store records it)
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record ModelInfo(
+      String id, String type, int layers, int hidden, int heads, long parameters, String weightChecksum) {}
+
+  /**
+   * The corpus sample that was labelled and extracted.
+   *
+   * @param spec what the user gave ({@code default}, a path)
+   * @param lang language
+   * @param snippets snippets in the store
+   * @param tokens token rows in the store
+   * @param hash hash of the labelled corpus (the store records it)
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record CorpusInfo(String spec, String lang, int snippets, long tokens, String hash) {}
+
+  /**
+   * How the activations were obtained.
+   *
+   * @param aggregation sub-word aggregation ({@code last})
+   * @param dtype storage type ({@code float16})
+   * @param tokensPerS code tokens per second of the extraction, or null when the store was reused
+   * @param seconds extraction time
+   * @param reused whether an existing complete store was reused
+   * @param store the store directory
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record ExtractionInfo(
+      String aggregation, String dtype, Double tokensPerS, double seconds, boolean reused, String store) {}
+
+  /**
+   * One task: layer-wise probes with selectivity, the oracle, its LCA neurons, ablation curves and
+   * (optionally) the minimal-neuron pipeline.
+   *
+   * @param task task name
+   * @param kind {@code classification} or {@code regression}
+   * @param metric {@code accuracy} or {@code pearson}
+   * @param classes class names (classification only, else null)
+   * @param classCounts labelled rows per class over all splits (classification only, else null)
+   * @param splits rows per split
+   * @param layers one probe per layer, in layer order
+   * @param oracle the probe on all layers
+   * @param topNeurons the oracle's top neurons overall and per class
+   * @param layerDistribution count of the top 1% of the LCA ordering per layer
+   * @param ablation probe-level ablation rows, one per k%
+   * @param redundancy the LayerSelector -> CC -> LCA pipeline, or null when not run
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record TaskResult(
+      String task,
+      String kind,
+      String metric,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<String> classes,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Integer> classCounts,
+      SplitSizes splits,
+      List<LayerScore> layers,
+      LayerScore oracle,
+      TopNeurons topNeurons,
+      int[] layerDistribution,
+      List<AblationRow> ablation,
+      @JsonInclude(JsonInclude.Include.NON_NULL) PipelineSection redundancy) {
+
+    /** The layer whose probe has the highest test score (the first of equals). */
+    public LayerScore bestLayer() {
+      LayerScore best = layers.get(0);
+      for (LayerScore l : layers) {
+        if (l.test() > best.test()) {
+          best = l;
+        }
+      }
+      return best;
+    }
+  }
+
+  /**
+   * Rows per split (split by snippet: no snippet in two splits).
+   *
+   * @param train training rows
+   * @param dev development rows
+   * @param test test rows
+   */
+  public record SplitSizes(int train, int dev, int test) {}
+
+  /**
+   * One probe's scores.
+   *
+   * @param name {@code layer_<l>} or {@code oracle}
+   * @param layer layer number (0 = embeddings), -1 for the oracle
+   * @param hook the hook point ({@code all} for the oracle)
+   * @param train training-split score
+   * @param dev dev-split score, or null without a dev split
+   * @param test test-split score
+   * @param controlTest the control-task probe's test score, or null without a control task
+   * @param selectivity test - controlTest, or null
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record LayerScore(
+      String name, int layer, String hook, double train, Double dev, double test, Double controlTest,
+      Double selectivity) {}
+
+  /**
+   * Top neurons of the oracle probe.
+   *
+   * @param overall the head of the LCA ordering
+   * @param perClass per class, the neurons with the largest |weight| for that class
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record TopNeurons(List<NeuronWeight> overall, Map<String, List<NeuronWeight>> perClass) {}
+
+  /**
+   * A neuron and its probe weight.
+   *
+   * @param layer layer number (0 = embeddings)
+   * @param index neuron index in the layer
+   * @param hook hook point
+   * @param weight max |weight| over classes (overall) or |weight| for the class
+   */
+  public record NeuronWeight(int layer, int index, String hook, double weight) {}
+
+  /**
+   * Probe-level ablation at k% of the neurons: test scores of the oracle with only the selection
+   * kept (others zeroed), of a probe retrained on the selection, and of the oracle with the
+   * selection removed; for the LCA top, a random and the LCA bottom selection.
+   *
+   * @param kPercent k
+   * @param neurons neurons in each selection
+   * @param topZeroed LCA top kept, others zeroed
+   * @param topRetrained retrained on the LCA top
+   * @param topRemoved LCA top zeroed
+   * @param randomZeroed random selection kept
+   * @param randomRetrained retrained on the random selection
+   * @param randomRemoved random selection zeroed
+   * @param bottomZeroed LCA bottom kept
+   * @param bottomRetrained retrained on the LCA bottom
+   * @param bottomRemoved LCA bottom zeroed
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record AblationRow(
+      double kPercent, int neurons,
+      Double topZeroed, Double topRetrained, Double topRemoved,
+      Double randomZeroed, Double randomRetrained, Double randomRemoved,
+      Double bottomZeroed, Double bottomRetrained, Double bottomRemoved) {}
+
+  /**
+   * The LayerSelector -> CC -> LCA minimal-neuron pipeline of one task.
+   *
+   * @param pipeline one row per (thresholds, CC setting)
+   * @param oracleDev the oracle probe's dev score
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record PipelineSection(List<PipelineRow> pipeline, double oracleDev) {}
+
+  /**
+   * One pipeline setting and the minimal neuron set it found.
+   *
+   * @param layerDelta allowed dev loss (%) of the selected layers against the oracle
+   * @param neuronDelta allowed dev loss (%) of the minimal set against the base probe
+   * @param ccThreshold correlation-clustering threshold, or null for no clustering
+   * @param selectedLayers the layers kept by the LayerSelector
+   * @param neuronsAfterCc neurons left after clustering
+   * @param minimalK size of the minimal set
+   * @param removablePercent share of all neurons not needed
+   * @param oracleTest the oracle's test score
+   * @param minimalTest test score of the probe on the minimal set
+   * @param minimalSet the minimal set
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record PipelineRow(
+      double layerDelta, double neuronDelta, Double ccThreshold, List<Integer> selectedLayers,
+      int neuronsAfterCc, int minimalK, double removablePercent, double oracleTest, double minimalTest,
+      List<LayerNeuron> minimalSet) {}
+
+  /**
+   * A top neuron of a class with what it fires on.
+   *
+   * @param layer layer number
+   * @param index neuron index in the layer
+   * @param hook hook point
+   * @param concept the label its top activations are purest in
+   * @param purity share of its top activations that carry that label
+   * @param topTokens the token types it fires on most, scored in [0, 1]
+   * @param examples contexts around its peak activations
+   * @param rankedFor the class it was ranked for
+   * @param task the task
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record ProfiledNeuron(
+      int layer, int index, String hook, String concept, double purity, List<TokenScore> topTokens,
+      List<Example> examples, String rankedFor, String task) {}
+
+  /**
+   * A token type's score for a neuron.
+   *
+   * @param token token text
+   * @param score mean |z| over its occurrences, relative to the best type's
+   */
+  public record TokenScore(String token, double score) {}
+
+  /**
+   * A context of a neuron's peak activation.
+   *
+   * @param snippet snippet id
+   * @param first position of the first kept token in the snippet
+   * @param tokens the kept code tokens
+   * @param values the neuron's activation on each (4 decimals)
+   */
+  public record Example(String snippet, int first, List<String> tokens, double[] values) {}
+
+  /**
+   * Correlation clustering of all neurons over all tokens, swept over thresholds.
+   *
+   * @param thresholds the distance thresholds
+   * @param layers layer numbers
+   * @param independentPerLayer per threshold, cluster representatives per layer
+   * @param totalIndependent per threshold, the number of clusters
+   * @param totalNeurons neurons clustered
+   * @param constantNeurons neurons without variance (left out)
+   * @param rows token rows
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Clustering(
+      List<Double> thresholds, List<Integer> layers, List<int[]> independentPerLayer,
+      List<Integer> totalIndependent, int totalNeurons, int constantNeurons, int rows) {}
+
+  /**
+   * Linear CKA between every pair of layers.
+   *
+   * @param layers hook names, in layer order
+   * @param matrix CKA, layers x layers
+   * @param adjacentBestAbsR per adjacent pair, the mean over neurons of the best |r| in the next layer
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Cka(List<String> layers, double[][] matrix, double[] adjacentBestAbsR) {}
+}
