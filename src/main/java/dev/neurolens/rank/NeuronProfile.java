@@ -43,43 +43,6 @@ public record NeuronProfile(
   }
 
   /**
-   * The entry of {@code results.json}'s {@code neurons} array (RESULTS_SCHEMA.md): layer, index,
-   * hook, concept, purity, top_tokens [{token, score}], examples [{snippet, tokens, values}].
-   *
-   * @param layer the model layer of this neuron (embedding output = 0)
-   * @param index the neuron's index inside its layer
-   * @param hook the hook name, e.g. {@code blocks.2.resid_post}
-   * @param snippetName the display id of a snippet id (e.g. {@code String::valueOf})
-   */
-  public Map<String, Object> toJsonMap(
-      int layer, int index, String hook, IntFunction<String> snippetName) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("layer", layer);
-    m.put("index", index);
-    m.put("hook", hook);
-    m.put("concept", concept);
-    m.put("purity", purity);
-    List<Map<String, Object>> tops = new ArrayList<>();
-    for (TokenScore t : topTokens) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("token", t.token());
-      e.put("score", t.score());
-      tops.add(e);
-    }
-    m.put("top_tokens", tops);
-    List<Map<String, Object>> examples = new ArrayList<>();
-    for (Context c : contexts) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("snippet", snippetName.apply(c.snippet()));
-      e.put("tokens", c.tokens());
-      e.put("values", c.values());
-      examples.add(e);
-    }
-    m.put("examples", examples);
-    return m;
-  }
-
-  /**
    * One token type's score for a neuron.
    *
    * @param token the token text (the type)
