@@ -12,9 +12,9 @@ public final class ConceptInputs {
   private ConceptInputs() {}
 
   /** The store tasks of concept tasks: token tasks first-class, regression tasks numeric. */
-  public static List<TaskSpec> tasks(List<dev.neurolens.concept.TaskSpec> concept) {
+  public static List<TaskSpec> tasks(List<dev.neurolens.concept.LabelTask> concept) {
     List<TaskSpec> out = new ArrayList<>();
-    for (dev.neurolens.concept.TaskSpec t : concept) {
+    for (dev.neurolens.concept.LabelTask t : concept) {
       out.add(
           new TaskSpec(
               t.name(),

@@ -67,12 +67,12 @@ public record CorpusInputs(List<ExtractionInput> inputs, List<TaskSpec> tasks, S
 
   /** Reads and labels a corpus. */
   public static CorpusInputs label(Request r) {
-    List<dev.neurolens.concept.TaskSpec> specs = Tasks.parseAll(r.tasks());
+    List<dev.neurolens.concept.LabelTask> specs = Tasks.parseAll(r.tasks());
     boolean bars = r.progressBars() == ProgressBars.SHOW;
     Corpus c = CorpusReader.builder().optLang(r.lang()).optUnit(r.unit()).optMaxSnippets(r.maxSnippets())
         .optMaxTokens(r.maxTokens()).optSeed(r.seed()).optProgress(bars).build().read(r.corpus());
     LabelledCorpus lc = CodeLabeller.builder().optProgress(bars).build()
-        .labelCorpus(c, new LinkedHashSet<>(specs.stream().map(dev.neurolens.concept.TaskSpec::name).toList()));
+        .labelCorpus(c, new LinkedHashSet<>(specs.stream().map(dev.neurolens.concept.LabelTask::name).toList()));
     if (lc.snippets().isEmpty()) {
       throw new NeuroLensException(
           "--corpus " + r.corpus() + ": no snippet left after labelling (skipped " + lc.skipped() + ")");

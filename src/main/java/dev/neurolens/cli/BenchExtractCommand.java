@@ -72,7 +72,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
     int sample = (int) Math.min(Integer.MAX_VALUE, Math.max(20, tokens / 30));
     Corpus c = CorpusReader.builder().optLang(lang).optMaxSnippets(sample).optSeed(seed)
         .optProgress(!out.quiet()).build().read(corpus);
-    List<dev.neurolens.concept.TaskSpec> specs = Tasks.parseAll(List.of("lexical"));
+    List<dev.neurolens.concept.LabelTask> specs = Tasks.parseAll(List.of("lexical"));
     LabelledCorpus lc = CodeLabeller.builder().optProgress(!out.quiet()).build()
         .labelCorpus(c, new LinkedHashSet<>(List.of("lexical")));
     List<TaskSpec> tasks = ConceptInputs.tasks(specs);

@@ -10,7 +10,6 @@ import dev.neurolens.redundancy.CorrelationMatrix;
 import dev.neurolens.redundancy.NeuronCorrelation;
 import dev.neurolens.redundancy.ThresholdClusters;
 import dev.neurolens.util.Json;
-import dev.neurolens.util.NeuroLensException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

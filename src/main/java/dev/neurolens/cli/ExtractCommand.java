@@ -12,8 +12,6 @@ import dev.neurolens.activation.StoreDtype;
 import dev.neurolens.activation.StoreWriter;
 import dev.neurolens.activation.StoredToken;
 import dev.neurolens.activation.TaskSpec;
-import dev.neurolens.concept.CodeLabeller;
-import dev.neurolens.concept.LabelledCorpus;
 import dev.neurolens.concept.Tasks;
 import dev.neurolens.corpus.Corpus;
 import dev.neurolens.corpus.CorpusReader;

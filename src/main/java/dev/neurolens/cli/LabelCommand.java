@@ -4,8 +4,8 @@ import dev.neurolens.concept.CodeLabeller;
 import dev.neurolens.concept.ControlTasks;
 import dev.neurolens.concept.LabelWriter;
 import dev.neurolens.concept.LabelledCorpus;
-import dev.neurolens.concept.Splits;
-import dev.neurolens.concept.TaskSpec;
+import dev.neurolens.concept.SnippetSplits;
+import dev.neurolens.concept.LabelTask;
 import dev.neurolens.concept.Tasks;
 import dev.neurolens.corpus.Corpus;
 import dev.neurolens.corpus.CorpusReader;
@@ -75,16 +75,16 @@ public final class LabelCommand implements Callable<Integer> {
   @Option(names = "--control-dist", defaultValue = "same", description = "same (empirical) or uniform.")
   String controlDist;
 
-  @Option(names = "--dev", defaultValue = "" + Splits.DEFAULT_DEV, description = "Dev fraction of snippets.")
+  @Option(names = "--dev", defaultValue = "" + SnippetSplits.DEFAULT_DEV, description = "Dev fraction of snippets.")
   double dev;
 
-  @Option(names = "--test", defaultValue = "" + Splits.DEFAULT_TEST, description = "Test fraction of snippets.")
+  @Option(names = "--test", defaultValue = "" + SnippetSplits.DEFAULT_TEST, description = "Test fraction of snippets.")
   double test;
 
   @Override
   public Integer call() {
     OutPaths.directory("--out", outDir);
-    List<TaskSpec> specs = Tasks.parseAll(tasks);
+    List<LabelTask> specs = Tasks.parseAll(tasks);
     Unit u = switch (unit.toLowerCase(Locale.ROOT)) {
       case "method", "function" -> Unit.METHOD;
       case "file" -> Unit.FILE;
@@ -99,15 +99,15 @@ public final class LabelCommand implements Callable<Integer> {
         .optSeed(seed).optProgress(!out.quiet()).build().read(corpus);
     CodeLabeller labeller = CodeLabeller.builder().optSkipComments(skipComments).optMaxErrorRatio(maxErrorRatio)
         .optMinCount(minCount).optProgress(!out.quiet()).build();
-    LabelledCorpus lc = labeller.labelCorpus(c, new LinkedHashSet<>(specs.stream().map(TaskSpec::name).toList()));
+    LabelledCorpus lc = labeller.labelCorpus(c, new LinkedHashSet<>(specs.stream().map(LabelTask::name).toList()));
     if (lc.snippets().isEmpty()) {
       throw new NeuroLensException("--corpus " + corpus + ": no snippet left after labelling (skipped " + lc.skipped()
           + "; raise --max-error-ratio?)");
     }
-    Splits.Split split = Splits.split(lc.snippets(), dev, test, seed);
+    SnippetSplits.Split split = SnippetSplits.split(lc.snippets(), dev, test, seed);
     Map<String, ControlTasks.ControlTask> controls = new LinkedHashMap<>();
     if (control) {
-      for (TaskSpec t : specs) {
+      for (LabelTask t : specs) {
         if (t.isTokenLevel()) {
           controls.put(t.name(), ControlTasks.fit(split.train(), t.name(), dist, seed));
         }

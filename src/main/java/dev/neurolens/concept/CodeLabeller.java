@@ -51,11 +51,11 @@ public final class CodeLabeller {
 
   /** Labels one snippet for {@code tasks} (task names, see {@link Tasks}); no rare-label folding. */
   public LabelledSnippet label(Snippet s, Set<String> tasks) {
-    List<TaskSpec> specs = tasks.stream().map(Tasks::parse).toList();
+    List<LabelTask> specs = tasks.stream().map(Tasks::parse).toList();
     return label(s, specs);
   }
 
-  LabelledSnippet label(Snippet s, List<TaskSpec> specs) {
+  LabelledSnippet label(Snippet s, List<LabelTask> specs) {
     Language lang = Languages.byName(s.lang());
     Parsed p = parse(lang, s.code());
     boolean nameVerb = specs.stream().anyMatch(t -> t.base().equals("name-verb"));
@@ -76,7 +76,7 @@ public final class CodeLabeller {
     return build(lang, s, p, specs, verb);
   }
 
-  private LabelledSnippet build(Language lang, Snippet s, Parsed p, List<TaskSpec> specs, String verb) {
+  private LabelledSnippet build(Language lang, Snippet s, Parsed p, List<LabelTask> specs, String verb) {
     SyntaxTree t = p.tree;
     String code = s.code();
     List<Integer> leafList = new ArrayList<>();
@@ -114,7 +114,7 @@ public final class CodeLabeller {
     Map<String, String> snippetLabels = new LinkedHashMap<>();
     int from = p.root;
     int to = t.subtreeEnd(p.root);
-    for (TaskSpec spec : specs) {
+    for (LabelTask spec : specs) {
       if (spec.isTokenLevel()) {
         List<String> labels = tokenLabels(spec.base(), lang, t, leaves, tokens, classes);
         tokenLabels.put(spec.name(), spec.isBinary() ? binary(labels, spec.positive()) : labels);
@@ -160,7 +160,7 @@ public final class CodeLabeller {
    * a user label when task {@code label} is asked; folds rare lexical-fine/syntactic labels.
    */
   public LabelledCorpus labelCorpus(Corpus corpus, Set<String> tasks) {
-    List<TaskSpec> specs = tasks.stream().map(Tasks::parse).toList();
+    List<LabelTask> specs = tasks.stream().map(Tasks::parse).toList();
     return CorpusLabelling.run(this, corpus, specs, maxErrorRatio, minCount, progress);
   }
 

@@ -18,7 +18,7 @@ final class CorpusLabelling {
 
   private CorpusLabelling() {}
 
-  static LabelledCorpus run(CodeLabeller labeller, Corpus corpus, List<TaskSpec> specs, double maxErrorRatio,
+  static LabelledCorpus run(CodeLabeller labeller, Corpus corpus, List<LabelTask> specs, double maxErrorRatio,
       int minCount, boolean progress) {
     Map<String, Integer> skipped = new TreeMap<>();
     List<LabelledSnippet> kept = new ArrayList<>();
@@ -44,7 +44,7 @@ final class CorpusLabelling {
       kept = fold(kept, specs, minCount);
     }
     Map<String, Map<String, Long>> freq = new LinkedHashMap<>();
-    for (TaskSpec t : specs) {
+    for (LabelTask t : specs) {
       Map<String, Long> f = new TreeMap<>();
       for (LabelledSnippet ls : kept) {
         if (t.isTokenLevel()) {
@@ -57,11 +57,11 @@ final class CorpusLabelling {
       }
       freq.put(t.name(), f);
     }
-    return new LabelledCorpus(corpus.spec(), corpus.hash(), specs.stream().map(TaskSpec::name).toList(), kept, skipped, freq);
+    return new LabelledCorpus(corpus.spec(), corpus.hash(), specs.stream().map(LabelTask::name).toList(), kept, skipped, freq);
   }
 
-  private static List<LabelledSnippet> fold(List<LabelledSnippet> snippets, List<TaskSpec> specs, int minCount) {
-    List<String> folded = specs.stream().filter(t -> FOLDED.contains(t.base()) && !t.isBinary()).map(TaskSpec::name).toList();
+  private static List<LabelledSnippet> fold(List<LabelledSnippet> snippets, List<LabelTask> specs, int minCount) {
+    List<String> folded = specs.stream().filter(t -> FOLDED.contains(t.base()) && !t.isBinary()).map(LabelTask::name).toList();
     if (folded.isEmpty()) {
       return snippets;
     }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,9 +55,9 @@ public final class LabelWriter {
 
   private LabelWriter() {}
 
-  public static LabelSummary write(Path dir, Corpus corpus, LabelledCorpus lc, Splits.Split split,
+  public static LabelSummary write(Path dir, Corpus corpus, LabelledCorpus lc, SnippetSplits.Split split,
       Map<String, ControlTasks.ControlTask> controls, long seed) {
-    List<TaskSpec> specs = lc.tasks().stream().map(Tasks::parse).toList();
+    List<LabelTask> specs = lc.tasks().stream().map(Tasks::parse).toList();
     List<String> files = new ArrayList<>();
     try {
       Files.createDirectories(dir);
@@ -84,7 +83,7 @@ public final class LabelWriter {
           }
         });
         files.add(in.getFileName().toString());
-        for (TaskSpec t : specs) {
+        for (LabelTask t : specs) {
           Path lab = dir.resolve(part + "." + t.fileName() + ".label");
           writeAtomically(lab, w -> {
             for (LabelledSnippet s : ss) {
@@ -110,7 +109,7 @@ public final class LabelWriter {
       throw new NeuroLensException(dir + ": cannot write labels (" + e.getMessage() + ")", e);
     }
     Map<String, Map<String, Integer>> ids = new LinkedHashMap<>();
-    for (TaskSpec t : specs) {
+    for (LabelTask t : specs) {
       if (!t.isRegression()) {
         ids.put(t.name(), lc.labelIds(t.name()));
       }

@@ -28,7 +28,7 @@ public final class Tasks {
   private Tasks() {}
 
   /** Parses one task name; throws {@link NeuroLensException} for an unknown one. */
-  public static TaskSpec parse(String name) {
+  public static LabelTask parse(String name) {
     String n = name.strip();
     int colon = n.indexOf(':');
     String base = colon < 0 ? n : n.substring(0, colon);
@@ -49,11 +49,12 @@ public final class Tasks {
         throw new NeuroLensException("--task " + name + ": unknown lexical class '" + positive + "'; known: " + List.of(LexicalClass.values()));
       }
     }
-    return new TaskSpec(n, base, positive, regression, token);
+    return new LabelTask(n, base, positive, regression ? LabelTask.Target.NUMBER : LabelTask.Target.CLASS,
+        token ? LabelTask.Scope.TOKEN : LabelTask.Scope.SNIPPET);
   }
 
   /** Parses a comma-separated list (or several names), keeping order and dropping repeats. */
-  public static List<TaskSpec> parseAll(List<String> names) {
+  public static List<LabelTask> parseAll(List<String> names) {
     Set<String> seen = new LinkedHashSet<>();
     for (String s : names) {
       for (String part : s.split(",")) {

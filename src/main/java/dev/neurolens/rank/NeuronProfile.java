@@ -1,12 +1,8 @@
 package dev.neurolens.rank;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.function.IntFunction;
 
 /**
  * What one neuron stands for (ALGORITHMS.md section 7): the majority label of its top-|z| tokens

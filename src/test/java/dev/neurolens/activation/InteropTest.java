@@ -9,7 +9,6 @@ import dev.neurolens.model.HookName;
 import dev.neurolens.util.NeuroLensException;
 import io.jhdf.HdfFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -8,7 +8,6 @@ import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.TinyModels;
-import dev.neurolens.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;

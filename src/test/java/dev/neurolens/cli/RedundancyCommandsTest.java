@@ -11,7 +11,6 @@ import dev.neurolens.activation.StoreWriter;
 import dev.neurolens.activation.StoredToken;
 import dev.neurolens.activation.TaskSpec;
 import dev.neurolens.model.HookName;
-import dev.neurolens.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -58,7 +58,7 @@ class ControlSplitsTest {
     for (int i = 0; i < 100; i++) {
       all.add(ls("s" + i, List.of("x"), List.of("A")));
     }
-    Splits.Split s = Splits.split(all, 0.1, 0.2, 9);
+    SnippetSplits.Split s = SnippetSplits.split(all, 0.1, 0.2, 9);
     assertEquals(70, s.train().size());
     assertEquals(10, s.dev().size());
     assertEquals(20, s.test().size());
@@ -69,8 +69,8 @@ class ControlSplitsTest {
     assertEquals(100, ids.size());
     List<LabelledSnippet> shuffled = new ArrayList<>(all);
     Collections.reverse(shuffled);
-    assertEquals(s, Splits.split(shuffled, 0.1, 0.2, 9));
-    assertThrows(NeuroLensException.class, () -> Splits.split(all, 0.5, 0.5, 1));
+    assertEquals(s, SnippetSplits.split(shuffled, 0.1, 0.2, 9));
+    assertThrows(NeuroLensException.class, () -> SnippetSplits.split(all, 0.5, 0.5, 1));
   }
 
   @Test
@@ -95,7 +95,7 @@ class ControlSplitsTest {
 
   @Test
   void tasks_parse_knownUnknownAndBinary() {
-    TaskSpec t = Tasks.parse("lexical:NUMBER");
+    LabelTask t = Tasks.parse("lexical:NUMBER");
     assertTrue(t.isBinary() && t.isTokenLevel() && !t.isRegression());
     assertTrue(Tasks.parse("ast-depth").isRegression());
     assertTrue(!Tasks.parse("loops").isTokenLevel());

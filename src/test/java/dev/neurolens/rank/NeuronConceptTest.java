@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.activation.DenseActivations;
 import dev.neurolens.util.Json;

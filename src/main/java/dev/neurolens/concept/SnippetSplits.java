@@ -14,7 +14,7 @@ import java.util.Random;
  * {@code round(n*test)} are test, the next {@code round(n*dev)} dev, the rest train; each part is
  * returned in id order. The same ids and seed give the same split whatever the input order.
  */
-public final class Splits {
+public final class SnippetSplits {
   public static final double DEFAULT_DEV = 0.1;
   public static final double DEFAULT_TEST = 0.1;
 
@@ -37,7 +37,7 @@ public final class Splits {
     }
   }
 
-  private Splits() {}
+  private SnippetSplits() {}
 
   public static Split split(List<LabelledSnippet> snippets, double dev, double test, long seed) {
     if (dev < 0 || test < 0 || dev + test >= 1) {
