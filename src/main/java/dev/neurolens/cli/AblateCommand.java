@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  * ({@link ModelAblation}).
  */
 @Command(name = "ablate", description = "Ablate the top/random/bottom k%% neurons of a ranking in the oracle probe (--store), or a neuron set inside a model (--model).")
-public final class AblateCommand implements Callable<Integer> {
+final class AblateCommand implements Callable<Integer> {
 
   @Option(names = "--store", description = "Activation store directory.")
   Path store;

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
     name = "analyze",
     mixinStandardHelpOptions = true,
     description = "Run the whole analysis (label, extract, probe, rank, ablate, redundancy) and write a report.")
-public final class AnalyzeCommand implements Callable<Integer> {
+final class AnalyzeCommand implements Callable<Integer> {
   @Mixin OutputOptions out;
 
   @Spec CommandSpec spec;

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  * batches, peak RSS, store size (a benchmark that prints figures).
  */
 @Command(name = "extract", description = "Extraction throughput vs the plain forward pass; peak RSS.")
-public final class BenchExtractCommand implements Callable<Integer> {
+final class BenchExtractCommand implements Callable<Integer> {
   @Mixin OutputOptions out;
 
   @Option(names = "--model", defaultValue = "default", description = "Model (default: ${DEFAULT-VALUE}).")

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "probe",
     description = "Benchmark probe training (elastic-net logistic regression) on synthetic activations.")
-public final class BenchProbeCommand implements Callable<Integer> {
+final class BenchProbeCommand implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "100000", description = "Tokens (default ${DEFAULT-VALUE}).")
   int rows;
 

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "cluster",
     description = "Benchmark neuron correlation + average-linkage clustering on synthetic activations.")
-public final class BenchRedundancyCommand implements Callable<Integer> {
+final class BenchRedundancyCommand implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "100000", description = "Tokens (default ${DEFAULT-VALUE}).")
   int rows;
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "cluster",
     description = "Correlation clustering of neurons: independent neurons per layer at each threshold.")
-public final class ClusterCommand implements Callable<Integer> {
+final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--store", required = true, description = "Activation store directory.")
   Path store;
 

@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
     name = "extract",
     mixinStandardHelpOptions = true,
     description = "Extract per-code-token activations of a model over a labelled corpus into a store.")
-public final class ExtractCommand implements Callable<Integer> {
+final class ExtractCommand implements Callable<Integer> {
   @Mixin OutputOptions out;
 
   @Option(names = "--model", defaultValue = "default",

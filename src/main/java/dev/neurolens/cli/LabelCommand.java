@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
     name = "label",
     mixinStandardHelpOptions = true,
     description = "Cut a corpus into snippets and label every code token (tree-sitter).")
-public final class LabelCommand implements Callable<Integer> {
+final class LabelCommand implements Callable<Integer> {
   @Mixin OutputOptions out;
 
   @Option(names = "--corpus", defaultValue = "default",

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
  * Options every command shares: {@code --json} (one JSON object on stdout, human text on stderr)
  * and {@code --quiet} (no progress bars). Add with {@code @Mixin OutputOptions out;}.
  */
-public final class OutputOptions {
+final class OutputOptions {
   @Option(names = "--json", description = "Print one machine-readable JSON object on stdout.")
   boolean json;
 

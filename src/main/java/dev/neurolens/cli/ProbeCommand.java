@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * probe); files are written only after all probes are trained.
  */
 @Command(name = "probe", description = "Train layer-wise probes (and control-task probes) on a stored task.")
-public final class ProbeCommand implements Callable<Integer> {
+final class ProbeCommand implements Callable<Integer> {
 
   /** Which probes to train. */
   enum Layers {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
  * Probe hyper-parameters shared by {@code probe}, {@code rank} and {@code ablate} (defaults of
  * ALGORITHMS.md section 2). Add with {@code @Mixin ProbeOptionsMixin probe;}.
  */
-public final class ProbeOptionsMixin {
+final class ProbeOptionsMixin {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of splits, probes and rankings (default ${DEFAULT-VALUE}).")
   long seed;
 

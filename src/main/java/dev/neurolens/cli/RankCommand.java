@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  * index), the top K neurons located as (layer, index, hook) and their layer distribution.
  */
 @Command(name = "rank", description = "Rank neurons for a stored task (LCA, probeless, Gaussian, AP or random).")
-public final class RankCommand implements Callable<Integer> {
+final class RankCommand implements Callable<Integer> {
 
   /** Ranking methods. */
   enum Method {

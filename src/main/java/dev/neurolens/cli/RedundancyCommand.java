@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "redundancy",
     description = "Task-specific redundancy: LayerSelector -> CC -> LCA minimal neuron sets.")
-public final class RedundancyCommand implements Callable<Integer> {
+final class RedundancyCommand implements Callable<Integer> {
   @Option(names = "--store", required = true, description = "Activation store directory.")
   Path store;
 

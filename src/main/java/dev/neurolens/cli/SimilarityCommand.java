@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "similarity",
     description = "Linear CKA between every pair of layers (one model, or two models on the same tokens).")
-public final class SimilarityCommand implements Callable<Integer> {
+final class SimilarityCommand implements Callable<Integer> {
   @Option(names = "--store", required = true, description = "Activation store directory.")
   Path store;
 

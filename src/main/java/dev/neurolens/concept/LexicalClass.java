@@ -9,7 +9,7 @@ import dev.neurolens.corpus.Language;
  * Python and JavaScript have none. BOOLEAN_NULL covers {@code true/false/null/None/nil/undefined}.
  * JavaScript regular expressions are OTHER; template strings and Python f-strings are one STRING.
  */
-public enum LexicalClass {
+enum LexicalClass {
   KEYWORD,
   IDENTIFIER,
   TYPE_IDENTIFIER,

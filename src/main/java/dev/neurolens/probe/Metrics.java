@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Classification and regression metrics from gold values and predictions (pure Java). */
-public final class Metrics {
+final class Metrics {
 
   private Metrics() {}
 

@@ -26,21 +26,6 @@ public final class ProbeTrainer {
 
   private ProbeTrainer() {}
 
-  /**
-   * Classification probe from plain arrays: {@code labels[i]} in 0..numClasses-1 is the class of
-   * row i of x; the classes are named "0".."C-1".
-   */
-  public static Probe train(
-      ActivationMatrix x, int[] trainRows, int[] labels, int numClasses, ProbeOptions options) {
-    return train(x, trainRows, ProbeTask.classification("task", numClasses, labels), options);
-  }
-
-  /** Linear-regression probe from plain arrays: {@code targets[i]} is the value of row i of x. */
-  public static Probe trainRegression(
-      ActivationMatrix x, int[] trainRows, float[] targets, ProbeOptions options) {
-    return train(x, trainRows, ProbeTask.regression("task", targets), options);
-  }
-
   /** Trains on {@code trainRows} of {@code x} with the labels or targets of {@code task}. */
   public static Probe train(ActivationMatrix x, int[] trainRows, ProbeTask task, ProbeOptions options) {
     return train(x, trainRows, task, options, "");

@@ -34,7 +34,7 @@ public record LayerSimilarityResult(
     return copy(meanBestAbsR);
   }
 
-  /** For each layer l < La − 1 within one model, the mean best |r| of its neurons in layer l + 1. */
+  /** For each layer l &lt; La − 1 within one model, the mean best |r| of its neurons in layer l + 1. */
   public double[] adjacentBestAbsR() {
     double[] out = new double[Math.max(0, Math.min(layersA, layersB) - 1)];
     for (int l = 0; l < out.length; l++) {

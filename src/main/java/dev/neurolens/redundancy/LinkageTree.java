@@ -52,7 +52,7 @@ public final class LinkageTree {
   }
 
   /**
-   * Flat clusters: leaves joined by every merge at height <= {@code threshold} (the "distance"
+   * Flat clusters: leaves joined by every merge at height &lt;= {@code threshold} (the "distance"
    * criterion of hierarchical clustering).
    *
    * @param threshold distance cut, in (0, 2)

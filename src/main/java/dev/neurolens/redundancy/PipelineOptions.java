@@ -5,7 +5,7 @@ import dev.neurolens.util.NeuroLensException;
 import java.util.List;
 
 /**
- * Settings of the LayerSelector -> CC -> LCA pipeline (ALGORITHMS.md 6); {@link #defaults()} are
+ * Settings of the LayerSelector -> CC -> LCA pipeline (ALGORITHMS.md 6); {@link #defaults(long)} are
  * the paper's.
  *
  * @param probe probe hyper-parameters (10 epochs, batch 128, lambda1 = lambda2 = 1e-5)

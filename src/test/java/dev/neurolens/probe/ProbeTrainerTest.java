@@ -124,7 +124,7 @@ class ProbeTrainerTest {
     }
     Synthetic s = Synthetic.planted(100, 4, 2, 1f, 9);
     Probe probe =
-        ProbeTrainer.train(s.x, Synthetic.range(0, 100), labels, 2, FAST.toBuilder().optBalance(true).build());
+        ProbeTrainer.train(s.x, Synthetic.range(0, 100), ProbeTask.classification("task", 2, labels), FAST.toBuilder().optBalance(true).build());
     assertEquals(40, probe.provenance().trainRows());
     assertEquals(List.of("0", "1"), probe.labelNames());
   }
