@@ -15,10 +15,14 @@ final class StoreMatrix implements ActivationMatrix {
   private final int kind;
   private final int rows;
   private final int cols;
-  /** Per selected hook: its index in the store, its width, its columns (null = all), dst offset. */
+  /**
+   * Per selected hook: its index in the store, its width, its columns (null = all), and where they
+   * go in a row of this matrix: at dstOffset.. (all columns) or at positions[s][c] (selected).
+   */
   private final int[] hookIndex;
   private final int[] width;
   private final int[][] columns;
+  private final int[][] positions;
   private final int[] dstOffset;
   private final StoreDtype dtype;
   /** The constructor's arguments, kept so that {@link #narrowed} can compose selections. */
@@ -48,16 +52,18 @@ final class StoreMatrix implements ActivationMatrix {
       hookIndex = idx;
       width = w;
       columns = new int[k][];
+      positions = new int[k][];
       dstOffset = new int[k];
       for (int i = 1; i < k; i++) {
         dstOffset[i] = dstOffset[i - 1] + w[i - 1];
       }
       cols = total;
     } else {
-      // group the requested features into runs of the same hook, keeping the requested order
-      List<int[]> runs = new ArrayList<>(); // {hook position, start in neurons, length}
-      int[] local = new int[neurons.length];
+      // group the requested features by hook (one mapping lookup per hook and row), each with the
+      // positions its columns take in the requested order
+      int[] count = new int[k];
       int[] owner = new int[neurons.length];
+      int[] local = new int[neurons.length];
       for (int j = 0; j < neurons.length; j++) {
         int f = neurons[j];
         if (f < 0 || f >= total) {
@@ -71,22 +77,31 @@ final class StoreMatrix implements ActivationMatrix {
         }
         owner[j] = h;
         local[j] = f;
-        if (runs.isEmpty() || runs.get(runs.size() - 1)[0] != h) {
-          runs.add(new int[] {h, j, 0});
-        }
-        runs.get(runs.size() - 1)[2]++;
+        count[h]++;
       }
-      int r = runs.size();
+      int r = 0;
+      int[] slot = new int[k];
+      for (int h = 0; h < k; h++) {
+        slot[h] = count[h] > 0 ? r++ : -1;
+      }
       hookIndex = new int[r];
       width = new int[r];
       columns = new int[r][];
+      positions = new int[r][];
       dstOffset = new int[r];
-      for (int i = 0; i < r; i++) {
-        int[] run = runs.get(i);
-        hookIndex[i] = idx[run[0]];
-        width[i] = w[run[0]];
-        columns[i] = java.util.Arrays.copyOfRange(local, run[1], run[1] + run[2]);
-        dstOffset[i] = run[1];
+      for (int h = 0; h < k; h++) {
+        if (slot[h] >= 0) {
+          hookIndex[slot[h]] = idx[h];
+          width[slot[h]] = w[h];
+          columns[slot[h]] = new int[count[h]];
+          positions[slot[h]] = new int[count[h]];
+        }
+      }
+      int[] fill = new int[r];
+      for (int j = 0; j < neurons.length; j++) {
+        int s = slot[owner[j]];
+        columns[s][fill[s]] = local[j];
+        positions[s][fill[s]++] = j;
       }
       cols = neurons.length;
     }
@@ -176,8 +191,9 @@ final class StoreMatrix implements ActivationMatrix {
             dst[out + c] = Half.toFloat(halves[c]);
           }
         } else {
+          int[] pos = positions[s];
           for (int c = 0; c < sel.length; c++) {
-            dst[out + c] = Half.toFloat(b.getShort(byteBase + 2 * sel[c]));
+            dst[at + pos[c]] = Half.toFloat(b.getShort(byteBase + 2 * sel[c]));
           }
         }
       } else {
@@ -187,8 +203,9 @@ final class StoreMatrix implements ActivationMatrix {
             dst[out + c] = b.getFloat(byteBase + 4 * c);
           }
         } else {
+          int[] pos = positions[s];
           for (int c = 0; c < sel.length; c++) {
-            dst[out + c] = b.getFloat(byteBase + 4 * sel[c]);
+            dst[at + pos[c]] = b.getFloat(byteBase + 4 * sel[c]);
           }
         }
       }

@@ -1,7 +1,9 @@
 package dev.neurolens.analysis;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurolens.activation.ConceptInputs;
 import dev.neurolens.activation.ExtractionInput;
+import dev.neurolens.activation.StoredToken;
 import dev.neurolens.activation.TaskSpec;
 import dev.neurolens.concept.CodeLabeller;
 import dev.neurolens.concept.LabelledCorpus;
@@ -9,7 +11,16 @@ import dev.neurolens.concept.Tasks;
 import dev.neurolens.corpus.Corpus;
 import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.corpus.Unit;
+import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -86,5 +97,80 @@ public record CorpusInputs(List<ExtractionInput> inputs, List<TaskSpec> tasks, S
     long heap = Runtime.getRuntime().maxMemory();
     long fit = heap / 16 / (8L * Math.max(1, sumWidth));
     return (int) Math.max(512, Math.min(8192, fit));
+  }
+
+  /**
+   * Reads {@code dir/labels.jsonl} as written by {@code neurolens label} (or {@link
+   * dev.neurolens.concept.LabelWriter}): the inputs of the tasks {@code wanted} (null = every task
+   * of the first line).
+   */
+  public static CorpusInputs fromLabels(Path dir, List<String> wanted) {
+    Path file = dir.resolve("labels.jsonl");
+    if (!Files.isRegularFile(file)) {
+      throw new NeuroLensException("--labels " + dir + ": no labels.jsonl (run 'neurolens label' first)");
+    }
+    List<JsonNode> lines = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (!line.isBlank()) {
+          lines.add(Json.MAPPER.readTree(line));
+        }
+      }
+    } catch (IOException e) {
+      throw new NeuroLensException(file + ": unreadable (" + NeuroLensException.reason(e) + ")", e);
+    }
+    if (lines.isEmpty()) {
+      throw new NeuroLensException(file + ": no snippets");
+    }
+    List<String> names = new ArrayList<>();
+    if (wanted != null) {
+      names.addAll(wanted);
+    } else {
+      lines.get(0).path("labels").fieldNames().forEachRemaining(names::add);
+      lines.get(0).path("snippetLabels").fieldNames().forEachRemaining(names::add);
+    }
+    List<TaskSpec> tasks = ConceptInputs.tasks(Tasks.parseAll(names));
+    List<ExtractionInput> inputs = new ArrayList<>(lines.size());
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (int i = 0; i < lines.size(); i++) {
+        JsonNode n = lines.get(i);
+        String code = n.path("code").asText();
+        JsonNode toks = n.path("tokens");
+        List<StoredToken> tokens = new ArrayList<>(toks.size());
+        for (int k = 0; k < toks.size(); k++) {
+          JsonNode t = toks.get(k);
+          List<String> l = new ArrayList<>();
+          for (TaskSpec task : tasks) {
+            if (task.level() == TaskSpec.Level.TOKEN) {
+              JsonNode per = n.path("labels").path(task.name());
+              if (per.isMissingNode()) {
+                throw new NeuroLensException(file + ":" + (i + 1) + ": no labels for task " + task.name());
+              }
+              if (per.size() != toks.size()) {
+                throw new NeuroLensException(file + ":" + (i + 1) + ": task " + task.name() + " has "
+                    + per.size() + " labels for " + toks.size() + " tokens");
+              }
+              l.add(per.get(k).isNull() ? null : per.get(k).asText());
+            }
+          }
+          tokens.add(new StoredToken(t.path("text").asText(), t.path("start").asInt(), t.path("end").asInt(), 0, l));
+        }
+        List<String> sl = new ArrayList<>();
+        for (TaskSpec task : tasks) {
+          if (task.level() == TaskSpec.Level.SNIPPET) {
+            JsonNode v = n.path("snippetLabels").path(task.name());
+            sl.add(v.isMissingNode() || v.isNull() ? null : v.asText());
+          }
+        }
+        String id = n.path("id").asText();
+        md.update((id + "\0" + code + "\0").getBytes(StandardCharsets.UTF_8));
+        inputs.add(new ExtractionInput(id, n.path("source").asText(), code, tokens, sl));
+      }
+      return new CorpusInputs(inputs, tasks, "labels:" + HexFormat.of().formatHex(md.digest()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
