@@ -8,6 +8,9 @@ import java.util.List;
  * Probe-level ablation curve of one task and ranking: expected shape top >> random >> bottom.
  * Scores are the headline score (accuracy, or Pearson r for regression) on the test rows.
  *
+ * <p>Usage: {@code AblationResult r = ProbeAblation.run(x, train, test, task, probe, ranking, options);
+ * double top10 = r.entry("top", 10).keepZeroed()}
+ *
  * @param task task name
  * @param ranking ranking method the neuron sets come from
  * @param features F, neurons the probe reads

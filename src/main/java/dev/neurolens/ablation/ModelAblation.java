@@ -27,6 +27,9 @@ import java.util.Random;
  * to as many seeded random neurons at the same hooks.
  *
  * <p>Shapes: B batch, T tokens, D hidden, W hook width (D, or M for {@code mlp.pre}), V vocab.
+ *
+ * <p>Usage: {@code ModelAblationResult r = ModelAblation.run(model, codes, neurons,
+ * ModelAblation.Options.defaults(ModelAblation.Mode.ZERO))}
  */
 public final class ModelAblation {
 

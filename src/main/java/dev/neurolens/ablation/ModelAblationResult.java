@@ -7,6 +7,8 @@ import java.util.Objects;
 /**
  * Outcome of a model-level ablation ({@link ModelAblation}).
  *
+ * <p>Usage: {@code double cka = ModelAblation.run(model, codes, neurons, options).target().cka()}
+ *
  * @param model model id
  * @param mode {@code zero} or {@code mean}
  * @param snippets number of code snippets evaluated

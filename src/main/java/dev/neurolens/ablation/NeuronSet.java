@@ -21,6 +21,8 @@ import java.util.Set;
  * {@code ranking.json} written by {@code neurolens rank} (its {@code top} entries, each with
  * {@code hook} and {@code index}, optionally only the first {@code limit}), or a text file of
  * lines {@code blocks.3.resid_post 17} ({@code #} comments and blank lines ignored).
+ *
+ * <p>Usage: {@code Map<HookName, int[]> neurons = NeuronSet.parse("blocks.3.resid_post:17", 0)}
  */
 public final class NeuronSet {
 

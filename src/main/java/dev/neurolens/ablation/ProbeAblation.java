@@ -20,6 +20,9 @@ import java.util.Map;
 /**
  * Probe-level ablation: neuron sets are given as original feature ids (layer * D + index) and
  * mapped to the columns of the probe / activation matrix.
+ *
+ * <p>Usage: {@code AblationResult r = ProbeAblation.run(x, trainRows, testRows, task, probe, ranking,
+ * ProbeAblation.Options.defaults())}
  */
 public final class ProbeAblation {
 

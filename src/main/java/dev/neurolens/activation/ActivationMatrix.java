@@ -9,6 +9,9 @@ import java.util.Optional;
  *
  * <p>Implementations: the memory-mapped {@code ActivationStore} views and {@link DenseActivations}
  * (in-heap, for tests and small data).
+ *
+ * <p>Usage: {@code ActivationMatrix x = store.view(store.hooks()); float[] buf = new float[64 * x.cols()];
+ * x.read(0, 64, buf)}
  */
 public interface ActivationMatrix {
 

@@ -22,6 +22,9 @@ import java.util.List;
  * Feature ids of a view over hooks h_0..h_k are layer-major: hook h_j's neuron i is column
  * {@code sum_{m<j} W_{h_m} + i}. Files are described in {@link StoreFiles}; create stores with
  * {@link StoreWriter}.
+ *
+ * <p>Usage: {@code try (ActivationStore store = ActivationStore.open(dir)) {
+ * ActivationMatrix x = store.view(store.hooks()); }}
  */
 public final class ActivationStore implements AutoCloseable {
   private final Path dir;

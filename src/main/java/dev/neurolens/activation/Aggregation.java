@@ -3,7 +3,11 @@ package dev.neurolens.activation;
 import dev.neurolens.util.NeuroLensException;
 import java.util.Locale;
 
-/** How the vectors of a code token's subword pieces become one vector. */
+/**
+ * How the vectors of a code token's subword pieces become one vector.
+ *
+ * <p>Usage: {@code ExtractOptions.builder().optAggregation(Aggregation.parse("last")).build()}
+ */
 public enum Aggregation {
   /** The first piece. */
   FIRST,

@@ -7,7 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Turns the concept labeller's output into extraction inputs and store tasks. */
+/**
+ * Turns the concept labeller's output into extraction inputs and store tasks.
+ *
+ * <p>Usage: {@code List<TaskSpec> tasks = ConceptInputs.tasks(Tasks.parseAll(List.of("lexical")));
+ * List<ExtractionInput> inputs = ConceptInputs.inputs(labelled, tasks)}
+ */
 public final class ConceptInputs {
   private ConceptInputs() {}
 

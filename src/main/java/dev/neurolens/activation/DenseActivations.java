@@ -1,6 +1,10 @@
 package dev.neurolens.activation;
 
-/** An in-heap {@link ActivationMatrix} over a row-major float array (tests, small data). */
+/**
+ * An in-heap {@link ActivationMatrix} over a row-major float array (tests, small data).
+ *
+ * <p>Usage: {@code ActivationMatrix x = DenseActivations.of(new float[][] {{1f, 2f}, {3f, 4f}})}
+ */
 public final class DenseActivations implements ActivationMatrix {
   private final float[] data;
   private final int rows;

@@ -11,6 +11,8 @@ import java.util.List;
 /**
  * Extraction throughput against the plain forward pass on the same batches (a benchmark that
  * prints figures, never a test).
+ *
+ * <p>Usage: {@code ExtractBench.Figures f = ExtractBench.run(model, inputs, options, storeDir); f.ratio()}
  */
 public final class ExtractBench {
   private ExtractBench() {}

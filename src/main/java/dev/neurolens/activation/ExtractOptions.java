@@ -7,6 +7,9 @@ import java.util.List;
 /**
  * Settings of an {@link Extractor}.
  *
+ * <p>Usage: {@code ExtractOptions o = ExtractOptions.builder().optHooks(List.of(HookName.residPost(3)))
+ * .addTask(TaskSpec.tokenTask("lexical")).optDtype(StoreDtype.FLOAT16).build()}
+ *
  * @param hooks hook points to capture; empty = {@code embed.out} and every
  *     {@code blocks.{i}.resid_post} (Hugging Face hidden_states)
  * @param aggregation how a code token's pieces are combined

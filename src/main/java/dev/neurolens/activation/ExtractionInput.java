@@ -8,6 +8,8 @@ import java.util.Objects;
 /**
  * One snippet to extract: its code, its code tokens (spans into the code, with their labels, in
  * the store's token-task order) and its snippet-level labels (snippet-task order).
+ *
+ * <p>Usage: {@code new ExtractionInput("s1", "A.java", "int x;", List.of(StoredToken.of("int", 0, 3, 0)), List.of())}
  */
 public record ExtractionInput(
     String id, String source, String code, List<StoredToken> tokens, List<String> labels) {

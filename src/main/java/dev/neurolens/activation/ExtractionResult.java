@@ -3,6 +3,9 @@ package dev.neurolens.activation;
 /**
  * What an extraction produced.
  *
+ * <p>Usage: {@code ExtractionResult r = new Extractor(options).extract(model, inputs, storeDir,
+ * StoreWriter.Mode.CREATE_OR_RESUME); r.tokensPerSecond()}
+ *
  * @param snippets S, snippets in the store
  * @param tokens N, rows in the store
  * @param layers hooks captured

@@ -25,6 +25,8 @@ import java.util.Map;
  * by {@code batchTokens}, and its snippets are written in corpus order. Resuming a crashed run
  * re-runs the group holding the first missing snippet with the same batches, so the store is
  * byte-identical to an uninterrupted run.
+ *
+ * <p>Usage: {@code new Extractor(options).extract(model, inputs, storeDir, StoreWriter.Mode.OVERWRITE)}
  */
 public final class Extractor {
   private final ExtractOptions options;
@@ -88,7 +90,7 @@ public final class Extractor {
     StoreManifest manifest;
     try (StoreWriter writer = StoreWriter.open(out, spec, mode);
         NDManager root = NDManager.newBaseManager();
-        Progress bar = Progress.start("extract", inputs.size(), "snippets", options.quiet())) {
+        Progress bar = options.quiet() ? Progress.silent() : Progress.start("extract", inputs.size(), "snippets")) {
       resumed = writer.completedSnippets();
       if (resumed > inputs.size()) {
         throw new dev.neurolens.util.NeuroLensException(

@@ -3,7 +3,11 @@ package dev.neurolens.activation;
 import dev.neurolens.model.HookName;
 import java.util.Objects;
 
-/** A neuron: index {@code index} of the vector at hook {@code hook}. */
+/**
+ * A neuron: index {@code index} of the vector at hook {@code hook}.
+ *
+ * <p>Usage: {@code NeuronId n = store.neuron(store.hooks(), feature); n.hook(); n.index()}
+ */
 public record NeuronId(HookName hook, int index) {
   public NeuronId {
     Objects.requireNonNull(hook, "hook");

@@ -19,6 +19,8 @@ import java.util.Map;
  * Both: {@code snippet.npy} int32 [N] (store snippet of each row), {@code labels.{i}.{task}.npy}
  * (task i: int32 ids or float32 values; {@code :} and other unsafe characters of the name become
  * {@code _}), {@code meta.json} (hooks, label names by task), {@code tokens.jsonl}.
+ *
+ * <p>Usage: {@code NpyExport.export(store, Path.of("npy"), NpyExport.Layout.PER_HOOK, StoreDtype.FLOAT32, false)}
  */
 public final class NpyExport {
   /** One file per hook, or one [N, L*D] matrix. */

@@ -1,6 +1,10 @@
 package dev.neurolens.activation;
 
-/** The two sentence-level (per snippet) representations kept in a store, per hook. */
+/**
+ * The two sentence-level (per snippet) representations kept in a store, per hook.
+ *
+ * <p>Usage: {@code ActivationMatrix s = store.sentenceView(SentenceRep.MEAN, store.hooks(), null)}
+ */
 public enum SentenceRep {
   /** The vector of the first position of the model input ([CLS] / {@code <s>}). */
   FIRST("first"),

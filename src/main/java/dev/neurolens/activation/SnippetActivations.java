@@ -15,6 +15,8 @@ import java.util.Objects;
  * <p>The float arrays are handed over, not copied (they are the bulk of extraction's memory
  * traffic): whoever builds a SnippetActivations must not change them afterwards.
  *
+ * <p>Usage: {@code writer.append(new SnippetActivations(id, source, tokens, labels, tokenRows, first, mean))}
+ *
  * @param id the corpus id of the snippet
  * @param source where the snippet came from (file path, jar entry)
  * @param labels one label per snippet-level task, in task order ({@code null} = none)

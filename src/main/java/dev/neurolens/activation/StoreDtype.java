@@ -4,7 +4,11 @@ import dev.neurolens.util.NeuroLensException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 
-/** The element type of the binary matrices of an {@link ActivationStore} (little-endian). */
+/**
+ * The element type of the binary matrices of an {@link ActivationStore} (little-endian).
+ *
+ * <p>Usage: {@code ExtractOptions.builder().optDtype(StoreDtype.parse("float32")).build()}
+ */
 public enum StoreDtype {
   /** IEEE binary16, 2 bytes: the default; about 3 significant decimal digits. */
   FLOAT16(2, "f16", "<f2"),

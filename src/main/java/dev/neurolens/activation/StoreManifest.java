@@ -17,6 +17,8 @@ import java.util.Objects;
  * {@link StoreWriter#finish()} rewrites it, last, with the chunk table, the totals and the sorted
  * label-name tables.
  *
+ * <p>Usage: {@code StoreManifest m = store.manifest(); long rows = m.tokens()}
+ *
  * @param formatVersion {@link #FORMAT_VERSION}
  * @param complete whether the writer finished
  * @param hooks printed {@link HookName}s, in store order

@@ -10,6 +10,9 @@ import java.util.Objects;
  * What a store holds, fixed when it is created: model, hooks and their widths, dtype,
  * aggregation, corpus, tasks, and the chunk size. A resumed write must use an equal spec.
  *
+ * <p>Usage: {@code StoreSpec spec = StoreSpec.builder().setModel(model.id(), model.weightChecksum())
+ * .addHook(HookName.residPost(0), 768).addTask(TaskSpec.tokenTask("lexical")).build()}
+ *
  * @param modelId the model's name or directory
  * @param weightChecksum a checksum of the model weights (detects a different model of the same name)
  * @param hooks the captured hook points, in store order

@@ -29,6 +29,9 @@ import java.util.stream.Stream;
  * store with an equal {@link StoreSpec} deletes leftover {@code .tmp} chunks and continues after
  * the last complete chunk: the caller skips the first {@link #completedSnippets()} snippets of its
  * (deterministic) order, and the finished store is byte-identical to an uninterrupted run.
+ *
+ * <p>Usage: {@code try (StoreWriter w = StoreWriter.open(dir, spec, StoreWriter.Mode.CREATE_OR_RESUME)) {
+ * w.append(snippet); w.finish(); }}
  */
 public final class StoreWriter implements AutoCloseable {
   /** What to do with an existing store at the target directory. */

@@ -8,6 +8,8 @@ import java.util.Objects;
 /**
  * One snippet of a store: its corpus id, where it came from and its rows.
  *
+ * <p>Usage: {@code StoredSnippet s = store.snippets().get(0); store.tokens(s.firstRow(), s.rows())}
+ *
  * @param firstRow the store row of its first code token
  * @param rows its number of code tokens (rows)
  * @param labels one label per snippet-level task ({@code null} = none)

@@ -8,6 +8,8 @@ import java.util.Objects;
 /**
  * The metadata of one row of a store: a code token of a snippet.
  *
+ * <p>Usage: {@code StoredToken t = StoredToken.of("return", 10, 16, 0)}
+ *
  * @param text the token text as it appears in the snippet
  * @param start start of the token in the snippet text (UTF-16 offset, inclusive)
  * @param end end of the token (UTF-16 offset, exclusive)

@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * A label task stored beside the activations.
  *
+ * <p>Usage: {@code new TaskSpec("length", TaskSpec.Kind.NUMERIC, TaskSpec.Level.SNIPPET)}
+ *
  * @param name the task name (e.g. {@code lexical}, {@code lexical:NUMBER})
  * @param kind categorical labels (int ids into a sorted name table) or numeric targets
  * @param level one label per code token (row) or one per snippet

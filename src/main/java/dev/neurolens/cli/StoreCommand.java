@@ -140,7 +140,7 @@ final class StoreCommand {
             if (hs.isEmpty()) {
               throw new NeuroLensException("--hooks: the store has no residual hooks; name the hooks to export");
             }
-            r.put("sentences", NeuroxHdf5.export(s, hs, target, overwrite));
+            r.put("sentences", NeuroxHdf5.export(s, hs, target, overwrite ? NeuroxHdf5.Existing.REPLACE : NeuroxHdf5.Existing.FAIL));
             r.put("layers", hs.size());
           }
           default -> throw new NeuroLensException("--format must be npy or hdf5, found '" + format + "'");

@@ -21,6 +21,9 @@ import java.util.Set;
  * tokens that fall inside errors are still labelled, and the error count is kept so that {@link
  * #labelCorpus} can skip snippets above {@code maxErrorRatio}. Not thread-safe per instance
  * beyond the per-thread parsers; cheap to create.
+ *
+ * <p>Usage: {@code LabelledCorpus lc = CodeLabeller.builder().optProgress(false).build()
+ * .labelCorpus(corpus, Set.of("lexical", "loops"))}
  */
 public final class CodeLabeller {
   /** Default ERROR/MISSING nodes per token above which {@link #labelCorpus} skips a snippet. */

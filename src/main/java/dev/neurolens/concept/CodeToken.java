@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * One code token: a leaf of the syntax tree.
  *
+ * <p>Usage: {@code CodeToken t = CodeLabeller.create().label(snippet, Set.of("lexical")).tokens().get(0)}
+ *
  * @param text the token text, {@code code.substring(start, end)}
  * @param start UTF-16 char offset into {@code Snippet.code} (inclusive)
  * @param end UTF-16 char offset (exclusive)

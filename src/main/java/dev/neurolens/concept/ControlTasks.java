@@ -16,6 +16,9 @@ import java.util.TreeMap;
  * <p>The draw for a type is a function of (seed, type) only, so the mapping is shared by
  * train/dev/test and a type first seen in dev/test gets its label the same way, whatever the order
  * of queries.
+ *
+ * <p>Usage: {@code ControlTasks.ControlTask c = ControlTasks.fit(split.train(), "lexical",
+ * ControlTasks.Distribution.SAME, 42); c.labelOf("count")}
  */
 public final class ControlTasks {
   /** How a type's control label is drawn. */

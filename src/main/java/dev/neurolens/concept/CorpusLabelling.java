@@ -23,7 +23,7 @@ final class CorpusLabelling {
     Map<String, Integer> skipped = new TreeMap<>();
     List<LabelledSnippet> kept = new ArrayList<>();
     boolean wantsUserLabel = specs.stream().anyMatch(t -> t.base().equals("label"));
-    try (Progress bar = Progress.start("labelling", corpus.snippets().size(), "snippets", !progress)) {
+    try (Progress bar = progress ? Progress.start("labelling", corpus.snippets().size(), "snippets") : Progress.silent()) {
       for (Snippet s : corpus.snippets()) {
         bar.step(1);
         if (wantsUserLabel && s.label() == null) {

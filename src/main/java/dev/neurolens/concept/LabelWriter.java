@@ -25,6 +25,8 @@ import java.util.Map;
  * <p>Escaping in {@code .in} files: tokens never contain a plain space, tab or line break there:
  * {@code \} is written {@code \\}, space {@code \s}, tab {@code \t}, newline {@code \n}, carriage
  * return {@code \r}, other whitespace {@code \}{@code uXXXX}. The JSONL holds the raw text.
+ *
+ * <p>Usage: {@code LabelWriter.LabelSummary s = LabelWriter.write(outDir, corpus, labelled, split, Map.of(), 42)}
  */
 public final class LabelWriter {
   public static final String ESCAPING =

@@ -8,6 +8,9 @@ import java.util.TreeMap;
 /**
  * A labelled corpus: the snippets kept, what was skipped and why, and label frequencies.
  *
+ * <p>Usage: {@code LabelledCorpus lc = CodeLabeller.create().labelCorpus(corpus, Set.of("lexical"));
+ * lc.labelIds("lexical")}
+ *
  * @param corpusSpec the corpus specification
  * @param corpusHash the corpus content hash
  * @param tasks task names in order

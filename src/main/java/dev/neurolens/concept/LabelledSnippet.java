@@ -9,6 +9,9 @@ import java.util.Objects;
 /**
  * A snippet with its code tokens and labels.
  *
+ * <p>Usage: {@code LabelledSnippet ls = CodeLabeller.create().label(snippet, Set.of("lexical"));
+ * List<String> labels = ls.tokenLabels().get("lexical")}
+ *
  * @param snippet the snippet (for {@code name-verb}, with the method name replaced by {@code f})
  * @param tokens code tokens in source order
  * @param tokenLabels task name -> one label per token (numeric tasks as decimal strings; for

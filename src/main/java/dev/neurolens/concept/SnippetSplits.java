@@ -13,6 +13,9 @@ import java.util.Random;
  * <p>Snippets are sorted by id, shuffled with {@code new Random(seed)}, and cut: the first
  * {@code round(n*test)} are test, the next {@code round(n*dev)} dev, the rest train; each part is
  * returned in id order. The same ids and seed give the same split whatever the input order.
+ *
+ * <p>Usage: {@code SnippetSplits.Split s = SnippetSplits.split(lc.snippets(), SnippetSplits.DEFAULT_DEV,
+ * SnippetSplits.DEFAULT_TEST, 42); s.train()}
  */
 public final class SnippetSplits {
   public static final double DEFAULT_DEV = 0.1;

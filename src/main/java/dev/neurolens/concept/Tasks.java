@@ -14,6 +14,8 @@ import java.util.Set;
  * (NONE for non-identifiers). Sentence tasks: {@code loops}, {@code returns-void}, {@code
  * complexity}, {@code length}, {@code name-verb}, {@code language}, {@code label}. Any
  * classification task {@code T} also exists as binary {@code T:VALUE} (VALUE vs {@link #REST}).
+ *
+ * <p>Usage: {@code List<LabelTask> tasks = Tasks.parseAll(List.of("lexical", "lexical:NUMBER", "loops"))}
  */
 public final class Tasks {
   public static final List<String> TOKEN_TASKS =

@@ -10,6 +10,8 @@ import java.util.Objects;
 /**
  * Snippets read from one corpus specification, in deterministic order.
  *
+ * <p>Usage: {@code Corpus c = CorpusReader.builder().build().read("default"); int n = c.snippets().size()}
+ *
  * @param spec what was read ({@code "default"}, a path) plus the reading options
  * @param snippets the snippets, sorted by source then position
  * @param stats counts of what was read and skipped

@@ -34,6 +34,8 @@ import java.util.TreeMap;
  * <pre>{@code
  * Corpus c = CorpusReader.builder().optMaxSnippets(1200).optSeed(7).build().read("default");
  * }</pre>
+ *
+ * <p>Usage: {@code Corpus c = CorpusReader.builder().optLang("python").optUnit(Unit.FILE).build().read("src")}
  */
 public final class CorpusReader {
   /** A corpus size the {@code analyze} pipeline handles in minutes on 2 cores (~60k tokens). */
@@ -69,7 +71,7 @@ public final class CorpusReader {
     List<String> examples = new ArrayList<>();
     List<Candidate> found = new ArrayList<>();
     int files = 0;
-    try (Progress bar = Progress.start("reading corpus", raw.size(), "files", quiet)) {
+    try (Progress bar = quiet ? Progress.silent() : Progress.start("reading corpus", raw.size(), "files")) {
       for (SourceFiles.RawFile f : raw) {
         bar.step(1);
         String lower = f.name().toLowerCase(Locale.ROOT);

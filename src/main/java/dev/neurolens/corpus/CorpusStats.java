@@ -7,6 +7,8 @@ import java.util.TreeMap;
 /**
  * What reading a corpus found and left out.
  *
+ * <p>Usage: {@code CorpusStats st = CorpusReader.builder().build().read("default").stats(); st.duplicates()}
+ *
  * @param files files read as code
  * @param skippedFiles count per reason ({@code binary}, {@code not-utf8}, {@code unknown-language},
  *     {@code empty})

@@ -15,6 +15,8 @@ import org.treesitter.TSLanguage;
  * punctuation) are classified by their text: a word is a keyword, a member of {@code punctuation}
  * is punctuation, anything else an operator.
  *
+ * <p>Usage: {@code Language java = Languages.byName("java"); boolean ok = java.matches("Foo.java")}
+ *
  * @param name lower-case language name ({@code --lang})
  * @param extensions file name endings with the dot ({@code ".java"})
  * @param grammar factory of the tree-sitter language (natives are loaded on first use)

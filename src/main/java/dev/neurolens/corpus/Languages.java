@@ -16,6 +16,8 @@ import org.treesitter.TreeSitterPython;
  * <p>Identifier roles used by the rules: {@code PACKAGE, TYPE_DECL, TYPE_USE, METHOD_DECL,
  * METHOD_USE, FIELD_DECL, FIELD_USE, PARAMETER_DECL, VARIABLE_DECL, LABEL}; uses of names that no
  * rule covers are resolved by the labeller against the snippet's own declarations.
+ *
+ * <p>Usage: {@code Language lang = Languages.forFile("main.go").orElse(Languages.JAVA)}
  */
 public final class Languages {
   public static final Language JAVA =

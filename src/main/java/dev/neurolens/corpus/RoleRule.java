@@ -6,6 +6,8 @@ package dev.neurolens.corpus;
  * grandparent} holding the parent in field {@code parentField}) has role {@code role}.
  *
  * <p>Null components match anything. The first matching rule of a language wins.
+ *
+ * <p>Usage: {@code RoleRule r = RoleRule.of("method_declaration", "name", "METHOD_DECL")}
  */
 public record RoleRule(String parent, String field, String grandparent, String parentField, String role) {
   public RoleRule {

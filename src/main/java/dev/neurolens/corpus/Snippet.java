@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * One unit of analysis: a method/function or a whole file.
  *
+ * <p>Usage: {@code Snippet s = new Snippet("A.java#f@1", "A.java", "java", "void f() {}", 1, 0, null)}
+ *
  * @param id unique, stable id, e.g. {@code "guava-sources.jar!com/google/.../Ints.java#max@123"}
  *     (source, method name, 1-based start line); for JSONL {@code "data.jsonl#17"} (line number)
  * @param source the file, or {@code archive!entry}, the code came from

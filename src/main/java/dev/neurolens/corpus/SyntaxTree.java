@@ -18,6 +18,9 @@ import org.treesitter.TSTreeCursor;
  * offsets; they are converted here, so a code point outside the BMP spans two chars). Nodes of the
  * language's atomic types (string literals...) are kept but their children are not, so they are
  * leaves. Not thread-safe to build (a parser is per thread); the result is immutable.
+ *
+ * <p>Usage: {@code SyntaxTree t = SyntaxTree.parse(Languages.JAVA, "class A { int f() { return 1; } }");
+ * int leaves = t.leafCount()}
  */
 public final class SyntaxTree {
   private static final ThreadLocal<Map<String, TSParser>> PARSERS = ThreadLocal.withInitial(HashMap::new);

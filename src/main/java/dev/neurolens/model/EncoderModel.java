@@ -13,6 +13,8 @@ import java.util.Set;
  * pad id and masked out of attention), D hidden, M feed-forward width. Every returned array is
  * attached to the caller's {@code manager}; everything else the call allocates is freed before
  * it returns. Instances are safe to use from one thread at a time.
+ *
+ * <p>Usage: {@code try (EncoderModel model = Models.load("default")) { NDArray h = model.forward(manager, batch); }}
  */
 public interface EncoderModel extends AutoCloseable {
 

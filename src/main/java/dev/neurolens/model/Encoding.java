@@ -8,6 +8,8 @@ import java.util.Arrays;
  * <p>Special tokens ({@code [CLS]}, {@code [SEP]}, {@code <s>}...) have {@code special[i] = true}
  * and an empty span. Arrays are copied in and out.
  *
+ * <p>Usage: {@code Encoding e = model.tokenizer().encode("int x = 1;"); int n = e.length()}
+ *
  * @param ids token ids, length T
  * @param charStart first char index (inclusive) of each token in the text
  * @param charEnd last char index (exclusive) of each token in the text

@@ -9,6 +9,8 @@ import java.util.Arrays;
  * <p>The data array is not copied (weights are large): whoever builds a FloatTensor hands the
  * array over and must not change it afterwards.
  *
+ * <p>Usage: {@code FloatTensor w = new FloatTensor(new long[] {2, 3}, new float[6]); FloatTensor t = w.transpose2d()}
+ *
  * @param shape dimensions, each >= 0
  * @param data row-major values, length = product of shape
  */

@@ -11,6 +11,8 @@ import java.util.Objects;
  * representations used by default are {@code embed.out} and each {@code blocks.{i}.resid_post},
  * which equal Hugging Face's {@code hidden_states[0..L]}.
  *
+ * <p>Usage: {@code HookName h = HookName.of(3, HookName.Site.MLP_PRE); HookName r = HookName.residPost(3)}
+ *
  * @param block the encoder block index, or -1 for {@link Site#EMBED_OUT}
  * @param site where in the block
  */

@@ -10,6 +10,9 @@ import dev.neurolens.util.NeuroLensException;
  *
  * <p>Implementations must return an array of the same shape (B, T, W) on the activation's
  * manager (or a sub-manager of it); W is D for residual sites and M for {@code mlp.pre}.
+ *
+ * <p>Usage: {@code model.runWithHooks(manager, batch,
+ * Map.of(HookName.residPost(3), Intervention.zero(new int[] {17, 42})))}
  */
 @FunctionalInterface
 public interface Intervention {

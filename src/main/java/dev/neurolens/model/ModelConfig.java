@@ -6,6 +6,8 @@ import java.util.Objects;
 /**
  * The architecture settings of an encoder, with Hugging Face {@code config.json} meanings.
  *
+ * <p>Usage: {@code ModelConfig c = model.config(); int width = c.hiddenSize() * (c.numLayers() + 1)}
+ *
  * @param modelType {@code bert} or {@code roberta} (RoBERTa: position ids start after the padding
  *     index)
  * @param numLayers number of encoder blocks L

@@ -1,6 +1,10 @@
 package dev.neurolens.model;
 
-/** Turns text into the token ids of one model, with character offsets for alignment. */
+/**
+ * Turns text into the token ids of one model, with character offsets for alignment.
+ *
+ * <p>Usage: {@code Encoding e = model.tokenizer().encode("return x;")}
+ */
 public interface ModelTokenizer {
 
   /**

@@ -19,6 +19,8 @@ import java.util.Map;
 /**
  * Loads encoders: the bundled default model, a Hugging Face model directory, or an ONNX file;
  * and exports a loaded model as a Hugging Face directory.
+ *
+ * <p>Usage: {@code try (EncoderModel model = Models.load(Models.DEFAULT)) { Models.export(model, Path.of("hf")); }}
  */
 public final class Models {
   /** The spec of the bundled model. */

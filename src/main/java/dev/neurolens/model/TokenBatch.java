@@ -7,6 +7,8 @@ import java.util.List;
  * A batch of token-id rows of possibly different lengths; the model pads them with its pad id
  * and builds the attention mask.
  *
+ * <p>Usage: {@code TokenBatch batch = TokenBatch.of(List.of(tokenizer.encode("int x;"), tokenizer.encode("f();")))}
+ *
  * @param ids B rows of token ids (each copied), each non-empty
  */
 public record TokenBatch(List<int[]> ids) {

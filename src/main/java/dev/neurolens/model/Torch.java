@@ -2,7 +2,11 @@ package dev.neurolens.model;
 
 import ai.djl.pytorch.jni.JniUtils;
 
-/** Settings of the PyTorch engine under DJL that NeuroLens exposes (thread counts). */
+/**
+ * Settings of the PyTorch engine under DJL that NeuroLens exposes (thread counts).
+ *
+ * <p>Usage: {@code Torch.setThreads(2); int n = Torch.threads()}
+ */
 public final class Torch {
   private Torch() {}
 

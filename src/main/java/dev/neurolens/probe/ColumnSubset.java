@@ -12,6 +12,8 @@ import java.util.Optional;
  * store view), reads go straight to that narrowed matrix; otherwise rows are read whole from the
  * base and the columns picked out, at the cost of one full-width row buffer per chunk. Views of
  * views compose (ids refer to the outermost base).
+ *
+ * <p>Usage: {@code ColumnSubset sub = ColumnSubset.of(x, layout.layerFeatures(3)); int[] ids = ColumnSubset.featureIds(sub)}
  */
 public final class ColumnSubset implements ActivationMatrix {
   private final ActivationMatrix base;

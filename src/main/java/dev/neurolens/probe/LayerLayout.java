@@ -9,6 +9,8 @@ import java.util.List;
  * index, optionally with the hook name of each layer (e.g. {@code embed.out},
  * {@code blocks.3.resid_post}).
  *
+ * <p>Usage: {@code LayerLayout layout = LayerLayout.of(13, 384); String where = layout.describe(featureId)}
+ *
  * @param numLayers L, >= 1
  * @param neuronsPerLayer D, >= 1
  * @param hookNames L printable hook names, or empty

@@ -15,6 +15,9 @@ import java.util.function.Consumer;
  * on all L * D features, and incremental probes on layers 0..l; with a control task (Hewitt and
  * Liang), the same probe setup is trained on the control labels and selectivity = task test score
  * - control test score is reported for every entry.
+ *
+ * <p>Usage: {@code LayerwiseResult r = LayerwiseProber.run(x, layout, splits, task, null,
+ * EnumSet.of(LayerwiseProber.Mode.EACH, LayerwiseProber.Mode.ORACLE), ProbeOptions.defaults(), null)}
  */
 public final class LayerwiseProber {
 

@@ -11,6 +11,9 @@ import java.util.Map;
  * probes (layers 0..l). Scores are the headline score ({@link ProbeScores#score()}: accuracy, or
  * Pearson r for regression).
  *
+ * <p>Usage: {@code LayerwiseResult r = LayerwiseProber.run(x, layout, splits, task, null, modes, options, null);
+ * double oracle = r.oracle().test()}
+ *
  * @param task task name
  * @param layers one entry per layer (mode EACH), else empty
  * @param oracle the probe on all layers (mode ORACLE), else null

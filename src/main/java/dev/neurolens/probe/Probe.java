@@ -9,6 +9,8 @@ import java.util.Set;
  * A trained linear probe: scores = W * x' + b with x' the (optionally standardised) feature
  * vector; softmax/argmax for classification, the single score for regression.
  *
+ * <p>Usage: {@code Probe probe = ProbeTrainer.train(x, splits.train(), task, options); int k = probe.numClasses()}
+ *
  * @param regression true for a linear-regression probe (C = 1)
  * @param labelNames C class names (class id = position); regression: the target name
  * @param weights W, C x F

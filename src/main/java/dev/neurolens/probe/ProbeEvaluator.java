@@ -7,7 +7,11 @@ import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.util.NeuroLensException;
 import java.util.Set;
 
-/** Applies a probe to rows of an activation matrix and scores it (argmax prediction). */
+/**
+ * Applies a probe to rows of an activation matrix and scores it (argmax prediction).
+ *
+ * <p>Usage: {@code ProbeScores s = ProbeEvaluator.evaluate(probe, x, splits.test(), task)}
+ */
 public final class ProbeEvaluator {
 
   private ProbeEvaluator() {}

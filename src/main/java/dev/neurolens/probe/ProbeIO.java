@@ -10,6 +10,8 @@ import java.nio.file.Path;
  * Saves and loads probes as one JSON file (weights, bias, label names, feature ids,
  * standardisation, provenance). Floats are written in their shortest exact form, so a loaded probe
  * predicts exactly like the saved one.
+ *
+ * <p>Usage: {@code ProbeIO.save(probe, Path.of("probe.json")); Probe again = ProbeIO.load(Path.of("probe.json"))}
  */
 public final class ProbeIO {
 

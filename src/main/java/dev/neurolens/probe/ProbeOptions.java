@@ -6,6 +6,8 @@ import dev.neurolens.util.NeuroLensException;
  * Hyper-parameters of probe training; defaults are those of ALGORITHMS.md section 2 (Adam,
  * lr 0.001, 10 epochs, lambda1 = lambda2 = 1e-5, batch 128, no standardisation, no balancing).
  *
+ * <p>Usage: {@code ProbeOptions o = ProbeOptions.builder().optEpochs(20).optLambda1(1e-4).optSeed(7).build()}
+ *
  * @param epochs passes over the training rows, >= 1
  * @param learningRate Adam step size, > 0
  * @param lambda1 weight of the L1 penalty sum|W|, >= 0

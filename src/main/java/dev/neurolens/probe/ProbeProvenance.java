@@ -6,6 +6,8 @@ import java.util.List;
  * How a probe was made: the task, the settings (including the seed), the data size, the library
  * versions, the final training loss and any warnings (e.g. dropped classes).
  *
+ * <p>Usage: {@code ProbeProvenance p = probe.provenance(); double loss = p.finalLoss()}
+ *
  * @param task task name
  * @param options all hyper-parameters, including the seed
  * @param trainRows number of rows actually trained on (after dropping/balancing)

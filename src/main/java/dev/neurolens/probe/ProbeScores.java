@@ -8,6 +8,8 @@ import java.util.List;
  * confusion matrix (MCC and binary F1 only for 2 classes); regression fills Pearson, Spearman and
  * MSE. Fields that do not apply are null.
  *
+ * <p>Usage: {@code ProbeScores s = ProbeEvaluator.evaluate(probe, x, splits.test(), task); s.metric("macro_f1")}
+ *
  * @param rows rows scored
  * @param skippedRows rows skipped because their gold class was dropped from the probe
  * @param accuracy fraction of argmax predictions equal to the gold class

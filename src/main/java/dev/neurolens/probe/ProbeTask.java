@@ -9,6 +9,9 @@ import java.util.List;
  * What a probe predicts for every row of an activation matrix: a class id (classification) or a
  * number (regression).
  *
+ * <p>Usage: {@code ProbeTask task = ProbeTask.classification("lexical", store.labelNames("lexical"),
+ * store.labels("lexical"))}
+ *
  * @param name the task name (e.g. {@code token_kind}), recorded in the probe's provenance
  * @param labelNames C class names, ordered by class id (for regression: one name, the target)
  * @param labels class id in 0..C-1 for each of the N rows, or null for regression

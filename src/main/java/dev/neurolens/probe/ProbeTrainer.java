@@ -21,6 +21,8 @@ import java.util.Random;
  * random order, into one (N, F) tensor and every epoch visits its minibatches in a fresh seeded
  * order; otherwise chunks of rows are read per epoch in a seeded order and shuffled inside the
  * chunk. The reported loss is the mean minibatch objective (penalties included) of the last epoch.
+ *
+ * <p>Usage: {@code Probe probe = ProbeTrainer.train(x, splits.train(), task, ProbeOptions.defaults())}
  */
 public final class ProbeTrainer {
 

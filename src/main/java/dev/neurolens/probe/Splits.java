@@ -10,6 +10,8 @@ import java.util.Random;
 /**
  * Train / dev / test row ids. Train and test must be non-empty; dev may be empty (then no dev
  * score is reported).
+ *
+ * <p>Usage: {@code Splits splits = Splits.byGroup(store.rowSnippets(), 0.1, 0.1, 42)}
  */
 public record Splits(int[] train, int[] dev, int[] test) {
 

@@ -12,6 +12,8 @@ import java.util.Map;
  * average precision of that detector (the step-wise area under the precision-recall curve over
  * distinct thresholds, as scikit-learn's {@code average_precision_score}). The activations are not
  * thresholded or modified.
+ *
+ * <p>Usage: {@code NeuronRanking r = ApRanker.rank(x, splits.train(), task, "KEYWORD"); int[] best = r.top(10)}
  */
 public final class ApRanker {
   /** Floats held per column block: 64 M (256 MB). */

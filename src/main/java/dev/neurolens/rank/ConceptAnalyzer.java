@@ -30,6 +30,9 @@ import java.util.Set;
  * and variance by Welford plus the per-snippet peaks; pass 2: z-scores), then each chosen snippet
  * is read once. Memory: one chunk of rows, k·T doubles for k neurons and T frequent token types,
  * and k small top-k heaps — never N x F.
+ *
+ * <p>Usage: {@code List<NeuronProfile> p = new ConceptAnalyzer(ConceptAnalyzer.Options.defaults())
+ * .analyze(x, ranking.top(5), new ConceptAnalyzer.TokenTable(texts, labelIds, names, snippetOfRow))}
  */
 public final class ConceptAnalyzer {
   private static final int CHUNK_FLOATS = 1 << 22;

@@ -25,6 +25,9 @@ import java.util.Random;
  * dimension updates, per class, the Cholesky-style conditional residuals of every candidate (a
  * rank-one update of a (C, N, F) tensor), so one step costs O(C N F): practical for F up to a few
  * thousand and k up to a few hundred on at most {@code maxRows} sampled rows.
+ *
+ * <p>Usage: {@code NeuronRanking r = GaussianRanker.rank(x, splits.train(), task,
+ * GaussianRanker.Options.of(20, 5000, 42))}
  */
 public final class GaussianRanker {
   private static final double KAPPA0 = 0.01;

@@ -14,6 +14,8 @@ import java.util.Random;
  * ALGORITHMS.md section 4: weight-mass top neurons, the full ordering with cutoffs, the granular
  * ordering, and the bottom / random / hard-threshold baselines. Classes whose weights are all zero
  * (dropped classes) select nothing. All ids returned are original feature ids.
+ *
+ * <p>Usage: {@code NeuronRanking r = LcaRanker.ordering(probe); int[] top = LcaRanker.topNeurons(probe, 0.05)}
  */
 public final class LcaRanker {
   /** Search stride S of NeuroX's {@code get_neuron_ordering}. */

@@ -8,6 +8,8 @@ import java.util.Objects;
  * What one neuron stands for (ALGORITHMS.md section 7): the majority label of its top-|z| tokens
  * with its purity, its top token types by mean |z|, and the snippets where it fires hardest.
  *
+ * <p>Usage: {@code NeuronProfile p = analyzer.analyze(x, new int[] {feature}, tokens).get(0); p.concept()}
+ *
  * @param feature the neuron's feature id in the activation matrix (layer position · D + index)
  * @param concept the majority label among the neuron's top-activating tokens; {@code null} when
  *     the neuron is constant (no direction to rank by) or none of those tokens is labelled

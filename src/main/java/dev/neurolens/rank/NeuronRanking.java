@@ -12,6 +12,9 @@ import java.util.Set;
 /**
  * A ranking of neurons, most important first.
  *
+ * <p>Usage: {@code NeuronRanking r = LcaRanker.ordering(probe);
+ * List<NeuronRanking.NeuronRef> top = r.neurons(layout, 10)}
+ *
  * @param method how it was made: {@code lca}, {@code lca-granular}, {@code probeless},
  *     {@code gaussian}, {@code ap}, {@code random}
  * @param ordering original feature ids (layer * D + index), a permutation of the ranked features

@@ -11,6 +11,8 @@ import java.util.Map;
  * Probeless ranking (Antverg and Belinkov): from the class means mu_c of every neuron, the score of
  * a neuron is the sum over class pairs of |mu_a - mu_b|, and its score for class t is the sum over
  * c != t of |mu_t - mu_c|. No probe is trained. Classes absent from the rows are ignored.
+ *
+ * <p>Usage: {@code NeuronRanking r = ProbelessRanker.rank(x, splits.train(), task)}
  */
 public final class ProbelessRanker {
 

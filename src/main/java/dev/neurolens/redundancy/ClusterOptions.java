@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * Settings of correlation clustering.
  *
+ * <p>Usage: {@code new ClusterOptions(ClusterOptions.Distance.ABS, ClusterOptions.Representative.CENTRE, 42)}
+ *
  * @param distance 1 − |r| (default) or 1 − r
  * @param representative how one neuron per cluster is kept
  * @param seed seed of the random representative choice (recorded with the result)

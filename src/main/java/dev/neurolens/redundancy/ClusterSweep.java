@@ -5,6 +5,9 @@ import java.util.List;
 /**
  * Correlation clustering of a set of neurons at one or more thresholds (the CC curve).
  *
+ * <p>Usage: {@code ClusterSweep s = CorrelationClustering.cluster(r, List.of(0.3), ClusterOptions.defaults(), 13, 384);
+ * int kept = s.results().get(0).independent()}
+ *
  * @param numLayers L, layers the feature ids are spread over
  * @param hidden D, neurons per layer
  * @param neurons number of neurons clustered

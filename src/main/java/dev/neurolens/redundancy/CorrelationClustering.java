@@ -12,6 +12,9 @@ import java.util.Random;
  *
  * <p>The linkage tree is built once (NN-chain, O(D'^2) time and memory) and cut per threshold.
  * Zero-variance neurons take no part in the linkage and are singleton clusters at every threshold.
+ *
+ * <p>Usage: {@code ClusterSweep s = CorrelationClustering.cluster(NeuronCorrelation.compute(x),
+ * CorrelationClustering.sweepThresholds(), ClusterOptions.defaults(), numLayers, hidden)}
  */
 public final class CorrelationClustering {
   /** The default cut, as in the redundancy paper. */

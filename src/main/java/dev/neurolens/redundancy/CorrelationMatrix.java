@@ -8,6 +8,8 @@ import java.util.Arrays;
  *
  * <p>Not a record because the matrix is large (D'^2 floats): it is kept once, read by {@link #get}.
  * Constant neurons have r = 0 with every other neuron and r = 1 with themselves.
+ *
+ * <p>Usage: {@code CorrelationMatrix r = NeuronCorrelation.compute(x); float r01 = r.get(0, 1)}
  */
 public final class CorrelationMatrix {
   private final int[] features;

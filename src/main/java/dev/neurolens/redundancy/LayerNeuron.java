@@ -3,6 +3,8 @@ package dev.neurolens.redundancy;
 /**
  * A neuron by its original position: layer (0 = embedding output) and index inside the layer.
  *
+ * <p>Usage: {@code LayerNeuron n = LayerNeuron.of(featureId, 384); int layer = n.layer()}
+ *
  * @param layer 0..L-1
  * @param index 0..D-1
  */

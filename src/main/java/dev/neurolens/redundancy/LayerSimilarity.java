@@ -15,6 +15,8 @@ import java.util.stream.IntStream;
  * is streamed once over row chunks (memory: within one model L(L+1)/2 blocks of D x D doubles,
  * 107 MB for 13 layers x 384; between two models L² + 2L blocks). A layer with zero variance has
  * CKA 0 with every layer.
+ *
+ * <p>Usage: {@code LayerSimilarityResult s = LayerSimilarity.within(x, 13, 384); double[][] cka = s.cka()}
  */
 public final class LayerSimilarity {
   private LayerSimilarity() {}

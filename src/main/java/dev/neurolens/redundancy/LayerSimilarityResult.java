@@ -5,6 +5,8 @@ import java.util.Arrays;
 /**
  * Layer-by-layer similarity: linear CKA and mean best-match |r| for every pair of layers.
  *
+ * <p>Usage: {@code double[] adjacent = LayerSimilarity.within(x, 13, 384).adjacentBestAbsR()}
+ *
  * @param layersA La, layers of the first matrix (rows of the tables)
  * @param layersB Lb, layers of the second matrix (columns); = La within one model
  * @param withinModel true when both sides are the same matrix

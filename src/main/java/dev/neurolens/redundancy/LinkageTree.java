@@ -12,6 +12,8 @@ import java.util.stream.IntStream;
  * <p>Merge i joins the cluster that contains leaf {@code left[i]} with the one that contains leaf
  * {@code right[i]} at distance {@code height[i]}; merges are sorted by height. Leaves that appear
  * in no merge (e.g. constant neurons) stay singletons at every threshold.
+ *
+ * <p>Usage: {@code LinkageTree t = CorrelationClustering.linkage(r, ClusterOptions.Distance.ABS); int[] c = t.cut(0.3)}
  */
 public final class LinkageTree {
   private final int leaves;

@@ -15,6 +15,8 @@ import java.util.stream.IntStream;
  * of the flops of the full product for 5,000 neurons), then
  * r_ij = C_ij / sqrt(C_ii C_jj). NaN (a zero-variance neuron) becomes 0, the diagonal is 1, and
  * values are clamped to [-1, 1]. Memory: D'^2 doubles for the accumulators plus D'^2 floats for r.
+ *
+ * <p>Usage: {@code CorrelationMatrix r = NeuronCorrelation.compute(x, layout.layerFeatures(3))}
  */
 public final class NeuronCorrelation {
   static final int BLOCK = 1024;

@@ -8,6 +8,8 @@ import java.util.List;
  * Settings of the LayerSelector -> CC -> LCA pipeline (ALGORITHMS.md 6); {@link #defaults(long)} are
  * the paper's.
  *
+ * <p>Usage: {@code RedundancyPipeline.run(x, task, train, test, layout, PipelineOptions.defaults(42), s -> {})}
+ *
  * @param probe probe hyper-parameters (10 epochs, batch 128, lambda1 = lambda2 = 1e-5)
  * @param thresholds (layer delta, neuron delta) pairs in percent
  * @param ccThresholds correlation-clustering cuts to try; {@link #NO_CC} (0) = no clustering

@@ -6,6 +6,8 @@ import java.util.List;
  * One line of the LayerSelector -> CC -> LCA table: one (layer delta, neuron delta) pair and one
  * CC setting for one task.
  *
+ * <p>Usage: {@code PipelineRow row = RedundancyPipeline.run(x, task, train, test, layout, opts, log).rows().get(0)}
+ *
  * @param layerDelta LayerSelector tolerance, percent of the oracle dev score
  * @param neuronDelta minimal-set tolerance, percent of the base probe's dev score
  * @param ccThreshold correlation-clustering cut; 0 = no clustering

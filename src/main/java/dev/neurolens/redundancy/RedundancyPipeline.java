@@ -35,6 +35,9 @@ import java.util.stream.IntStream;
  * </ol>
  *
  * Probes, clusterings and orderings are cached across threshold pairs that select the same layers.
+ *
+ * <p>Usage: {@code TaskRedundancy t = RedundancyPipeline.run(x, task, splits.train(), splits.test(), layout,
+ * PipelineOptions.defaults(42), System.err::println)}
  */
 public final class RedundancyPipeline {
   private final ActivationMatrix x;

@@ -10,6 +10,8 @@ import dev.neurolens.activation.ActivationMatrix;
  * neuron (l, i) of layer l > 0 is {@code carry · (l-1, i) + w z[g_l(i)] + noise}, a residual
  * stream in which groups of neurons share a factor, so correlation clusters exist within and
  * across layers. Each row is a pure function of (seed, n), so chunks can be read in any order.
+ *
+ * <p>Usage: {@code ActivationMatrix x = new SyntheticActivations(10_000, 13, 384, 32, 7)}
  */
 public final class SyntheticActivations implements ActivationMatrix {
   private final int rows;

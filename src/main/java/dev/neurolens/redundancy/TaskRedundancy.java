@@ -5,6 +5,9 @@ import java.util.List;
 /**
  * The LayerSelector -> CC -> LCA results of one task (ALGORITHMS.md 6).
  *
+ * <p>Usage: {@code TaskRedundancy t = RedundancyPipeline.run(x, task, train, test, layout, opts, log);
+ * double oracle = t.oracleTestScore()}
+ *
  * @param task the task name
  * @param metric the score used ({@code accuracy} for classification, {@code pearson} for regression)
  * @param numLayers L

@@ -5,6 +5,9 @@ import java.util.Arrays;
 /**
  * The flat clusters of one threshold of correlation clustering.
  *
+ * <p>Usage: {@code ThresholdClusters c = CorrelationClustering.cut(r, tree, 0.3, ClusterOptions.defaults(), 13, 384);
+ * int[] kept = c.representatives()}
+ *
  * @param threshold the distance cut
  * @param clusters member feature ids (layer * D + index) of each cluster, ascending, clusters in
  *     order of their smallest member

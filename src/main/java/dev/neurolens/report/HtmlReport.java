@@ -32,6 +32,8 @@ import java.util.Objects;
  * timings), then per task the layer-wise scores, top neurons, ablation and redundancy, then the
  * correlation clustering curves, the layer CKA heat-map and the neuron explorer — whatever the
  * tree holds. Missing, null or non-finite numbers render as a dash and leave gaps in charts.
+ *
+ * <p>Usage: {@code HtmlReport.write(HtmlReport.read(Path.of("out/results.json")), Path.of("out/report.html"))}
  */
 public final class HtmlReport {
   private HtmlReport() {}

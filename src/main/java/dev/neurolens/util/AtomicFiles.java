@@ -13,6 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Atomic file writes: the content goes to a temporary file in the same folder, which is renamed
  * over the target when complete, so a reader (or a crash) never sees half a file. The result is
  * readable by everyone ({@code rw-r--r--} on POSIX), like a file written directly.
+ *
+ * <p>Usage: {@code AtomicFiles.writeString(Path.of("out/summary.txt"), text)}
  */
 public final class AtomicFiles {
   private AtomicFiles() {}

@@ -11,7 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** The one shared Jackson mapper, and atomic JSON file writes (temp file + rename). */
+/**
+ * The one shared Jackson mapper, and atomic JSON file writes (temp file + rename).
+ *
+ * <p>Usage: {@code Json.writeAtomically(Path.of("probe.json"), probe); JsonNode n = Json.readObject(file, hint)}
+ */
 public final class Json {
   public static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

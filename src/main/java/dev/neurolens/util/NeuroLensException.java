@@ -6,6 +6,8 @@ package dev.neurolens.util;
  * <p>The message is one line that names the file or setting, the rule, and the value found,
  * e.g. {@code "config.json: num_attention_heads (5) must divide hidden_size (384)"}. The CLI prints
  * it without a stack trace (unless {@code --verbose}) and exits with status 2.
+ *
+ * <p>Usage: {@code throw new NeuroLensException("--epochs: must be >= 1, found " + epochs)}
  */
 public class NeuroLensException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -10,6 +10,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Progress of long work on stderr (items, rate, ETA), or nothing when quiet.
  *
  * <p>Use in try-with-resources; {@link #step(long)} after each unit of work.
+ *
+ * <p>Usage: {@code try (Progress bar = quiet ? Progress.silent() : Progress.start("extract", snippets, "snippets")) { bar.step(1); }}
  */
 public final class Progress implements AutoCloseable {
   private final ProgressBar bar;
@@ -46,11 +48,13 @@ public final class Progress implements AutoCloseable {
     }
   }
 
+  /** Progress that shows nothing (quiet runs). */
+  public static Progress silent() {
+    return new Progress(null, null);
+  }
+
   /** A bar named {@code task} counting {@code total} items of {@code unit} (total -1 = unknown). */
-  public static Progress start(String task, long total, String unit, boolean quiet) {
-    if (quiet) {
-      return new Progress(null, null);
-    }
+  public static Progress start(String task, long total, String unit) {
     LineConsumer consumer = new LineConsumer(new PrintStream(System.err, true));
     ProgressBar bar =
         new ProgressBarBuilder()

@@ -80,7 +80,7 @@ class InteropTest {
     try (ActivationStore s = store(StoreDtype.FLOAT32)) {
       List<HookName> hooks = Synthetic.HOOKS.subList(0, 2);
       Path h5 = tmp.resolve("acts.hdf5");
-      int sentences = NeuroxHdf5.export(s, hooks, h5, false);
+      int sentences = NeuroxHdf5.export(s, hooks, h5, NeuroxHdf5.Existing.FAIL);
       long nonEmpty = s.snippets().stream().filter(sn -> sn.rows() > 0).count();
       assertEquals(nonEmpty, sentences);
 
@@ -114,7 +114,7 @@ class InteropTest {
   void hdf5Export_unequalWidths_isRefused() throws Exception {
     try (ActivationStore s = store(StoreDtype.FLOAT16)) {
       String msg = assertThrows(NeuroLensException.class,
-          () -> NeuroxHdf5.export(s, Synthetic.HOOKS, tmp.resolve("x.h5"), false)).getMessage();
+          () -> NeuroxHdf5.export(s, Synthetic.HOOKS, tmp.resolve("x.h5"), NeuroxHdf5.Existing.FAIL)).getMessage();
       assertTrue(msg.contains("equal widths"), msg);
     }
   }

@@ -16,6 +16,8 @@ import java.util.Map;
  * <p>Canonical names are Hugging Face's {@code BertForMaskedLM} names without the {@code bert.}
  * prefix: {@code embeddings.word_embeddings.weight}, {@code encoder.layer.{i}.attention.self.query.weight},
  * ..., {@code cls.predictions.transform.dense.weight}, {@code cls.predictions.bias}.
+ *
+ * <p>Usage: {@code Map<String, FloatTensor> w = BertCheckpoint.canonicalize(Safetensors.read(file), file.toString())}
  */
 public final class BertCheckpoint {
   public static final String WORD = "embeddings.word_embeddings.weight";

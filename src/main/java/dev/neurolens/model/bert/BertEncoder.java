@@ -43,6 +43,8 @@ import java.util.TreeMap;
  * embeddings). Hence {@code embed.out} and each {@code resid_post} are Hugging Face's
  * {@code hidden_states}. GELU is the exact erf form (HF "gelu"). Padded key positions get
  * {@code -Float.MAX_VALUE} added to the attention scores, as in HF's extended attention mask.
+ *
+ * <p>Usage: {@code BertEncoder enc = BertEncoder.create(config, "my-bert", tokenizer, weights, "model.safetensors")}
  */
 public final class BertEncoder implements EncoderModel {
   private final ModelConfig config;

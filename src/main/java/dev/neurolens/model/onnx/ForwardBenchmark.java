@@ -18,6 +18,9 @@ import java.util.Set;
  * Forward-pass throughput of NeuroLens against ONNX Runtime on the same shapes and threads:
  * full (unpadded) batches of seeded random token ids, two warm-up runs per engine, then
  * interleaved timed rounds in rotating order; tokens/s = B x T / median seconds per run.
+ *
+ * <p>Usage: {@code ForwardBenchmark.Result r = ForwardBenchmark.run(model, Models.bundledOnnx(),
+ * new ForwardBenchmark.Options(8, 128, 2, 5, 7)); r.ratio()}
  */
 public final class ForwardBenchmark {
   private ForwardBenchmark() {}

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * by the (in, out) matrix while an HF Linear stores (out, in). The architecture comes from the
  * weight shapes (layers, hidden, FFN width, vocab, positions), the attention Reshape constants
  * (heads), the layer-norm epsilon constant and the activation's ops (Erf: exact GELU).
+ *
+ * <p>Usage: {@code OnnxImporter.Imported imp = OnnxImporter.importBert(Models.bundledOnnx(), "bundled", 0)}
  */
 public final class OnnxImporter {
   static final int FLOAT = 1;

@@ -15,6 +15,9 @@ import java.util.Map;
  * ONNX Runtime running an encoder's ONNX file: the independent reference for parity checks and
  * the baseline of the forward benchmark. Inputs are padded like NeuroLens pads them (pad id,
  * attention mask 0, token types 0).
+ *
+ * <p>Usage: {@code try (OrtReference ort = OrtReference.create(Models.bundledOnnx(), 2, 0)) {
+ * float[] h = ort.lastHidden(List.of(batch.row(0))); }}
  */
 public final class OrtReference implements AutoCloseable {
   private final OrtEnvironment env;

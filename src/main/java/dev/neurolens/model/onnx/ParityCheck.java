@@ -16,6 +16,8 @@ import java.util.zip.ZipInputStream;
 /**
  * Compares a NeuroLens model's last hidden state with ONNX Runtime's on the same padded batches;
  * only real (unpadded) positions are compared.
+ *
+ * <p>Usage: {@code ParityCheck.Report r = ParityCheck.run(model, ort, ParityCheck.codeSnippets(64, 2000), 8)}
  */
 public final class ParityCheck {
   /** The default corpus jar the snippets come from (a classpath resource). */

@@ -29,6 +29,8 @@ import java.util.function.Predicate;
  * tensor's {@code data_offsets} lie inside the data section and match dtype x shape. F32, F16 and
  * BF16 tensors are converted to float32; a wanted tensor of any other dtype is an error naming
  * the file and the tensor.
+ *
+ * <p>Usage: {@code Map<String, FloatTensor> w = Safetensors.read(Path.of("model.safetensors"))}
  */
 public final class Safetensors {
   /** Largest header accepted (the format's own reference implementation uses 100 MB). */
