@@ -1,11 +1,10 @@
 package dev.neurolens.ablation;
 
-import dev.neurolens.redundancy.LayerSimilarity;
+import dev.neurolens.redundancy.StreamingCka;
 import dev.neurolens.util.Shuffle;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neurolens.activation.DenseActivations;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.Encoding;
 import dev.neurolens.model.HookName;
@@ -63,6 +62,7 @@ public final class ModelAblation {
   public record Options(Mode mode, Baseline baseline, long seed, int batchSize, double maskFraction) {
     public Options {
       java.util.Objects.requireNonNull(mode, "mode");
+      java.util.Objects.requireNonNull(baseline, "baseline");
       if (batchSize < 1) {
         throw new NeuroLensException("--batch-size: must be >= 1, found " + batchSize);
       }
@@ -102,9 +102,8 @@ public final class ModelAblation {
     Map<HookName, Intervention> random = o.baseline() == Baseline.RANDOM ? interventions(randomSet, means) : null;
 
     int d = model.config().hiddenSize();
-    List<float[]> cleanRows = new ArrayList<>();
-    List<float[]> ablRows = new ArrayList<>();
-    List<float[]> ranRows = new ArrayList<>();
+    StreamingCka ckaT = new StreamingCka(d);
+    StreamingCka ckaR = new StreamingCka(d);
     double cosT = 0;
     double cosR = 0;
     long tokens = 0;
@@ -122,11 +121,10 @@ public final class ModelAblation {
           float[][][] ran = random == null ? null : rows(model.runWithHooks(m, batch, random), batch);
           for (int b = 0; b < clean.length; b++) {
             for (int t = 0; t < clean[b].length; t++) {
-              cleanRows.add(clean[b][t]);
-              ablRows.add(abl[b][t]);
+              ckaT.add(clean[b][t], abl[b][t]);
               cosT += cosine(clean[b][t], abl[b][t]);
               if (ran != null) {
-                ranRows.add(ran[b][t]);
+                ckaR.add(clean[b][t], ran[b][t]);
                 cosR += cosine(clean[b][t], ran[b][t]);
               }
               tokens++;
@@ -157,11 +155,11 @@ public final class ModelAblation {
     }
     Double clean = mlm && masked > 0 ? loss[0] / masked : null;
     ModelAblationResult.Effect te =
-        effect(clean, mlm ? loss[1] / Math.max(1, masked) : 0, cka(cleanRows, ablRows, d), cosT / tokens);
+        effect(clean, mlm ? loss[1] / Math.max(1, masked) : 0, ckaT.value(), cosT / tokens);
     ModelAblationResult.Effect re =
         random == null
             ? null
-            : effect(clean, mlm ? loss[2] / Math.max(1, masked) : 0, cka(cleanRows, ranRows, d), cosR / tokens);
+            : effect(clean, mlm ? loss[2] / Math.max(1, masked) : 0, ckaR.value(), cosR / tokens);
     Map<String, Integer> perHook = new LinkedHashMap<>();
     neurons.forEach((h, idx) -> perHook.put(h.toString(), idx.length));
     int total = perHook.values().stream().mapToInt(Integer::intValue).sum();
@@ -173,20 +171,6 @@ public final class ModelAblation {
     return clean == null
         ? new ModelAblationResult.Effect(null, null, cka, cos)
         : new ModelAblationResult.Effect(loss, loss - clean, cka, cos);
-  }
-
-  /**
-   * Linear CKA between the clean and the ablated final-layer token vectors (the same CKA as
-   * {@link LayerSimilarity}); 0 with fewer than 2 tokens (no variance).
-   */
-  static double cka(List<float[]> clean, List<float[]> ablated, int d) {
-    if (clean.size() < 2) {
-      return 0;
-    }
-    return LayerSimilarity.between(
-            DenseActivations.of(clean.toArray(new float[0][])), 1, d,
-            DenseActivations.of(ablated.toArray(new float[0][])), 1, d)
-        .cka()[0][0];
   }
 
   /** Hook widths (W) of the hooks in the set; one-line errors for unknown hooks or indices. */

@@ -46,6 +46,8 @@ public final class ProbeAblation {
    */
   public record Options(double[] percents, Retrain retrain, long seed, ProbeOptions probeOptions) {
     public Options {
+      java.util.Objects.requireNonNull(retrain, "retrain");
+      java.util.Objects.requireNonNull(probeOptions, "probeOptions");
       percents = percents.clone();
       for (double p : percents) {
         if (!(p > 0 && p <= 100)) {

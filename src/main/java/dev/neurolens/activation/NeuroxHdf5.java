@@ -34,7 +34,7 @@ import java.util.Map;
  * <p>jhdf 0.9.4 keeps datasets in memory until the file is closed, so an export must fit in
  * the heap; {@link #export} checks this first (use NPY export for large stores).
  *
- * <p>Usage: {@code int sentences = NeuroxHdf5.export(store, store.hooks(), Path.of("acts.hdf5"), NeuroxHdf5.Existing.FAIL)}
+ * <p>Usage: {@code int sentences = NeuroxHdf5.export(store, store.hooks(), Path.of("acts.hdf5"), ExistingFile.FAIL)}
  */
 public final class NeuroxHdf5 {
   static final String INDEX = "sentence_to_index";
@@ -42,21 +42,13 @@ public final class NeuroxHdf5 {
 
   private NeuroxHdf5() {}
 
-  /** What happens to an existing output file. */
-  public enum Existing {
-    /** Refuse to write (one-line error). */
-    FAIL,
-    /** Replace it. */
-    REPLACE
-  }
-
   /**
    * Writes {@code hooks} of {@code store} (all of equal width D) to {@code file}.
    *
    * @return the number of sentences written
    */
-  public static int export(ActivationStore store, List<HookName> hooks, Path file, Existing existing) {
-    if (existing == Existing.FAIL && Files.exists(file)) {
+  public static int export(ActivationStore store, List<HookName> hooks, Path file, ExistingFile existing) {
+    if (existing == ExistingFile.FAIL && Files.exists(file)) {
       throw new NeuroLensException(file + ": exists; pass --overwrite to replace it");
     }
     int d = store.width(hooks.get(0));

@@ -20,7 +20,7 @@ import java.util.Map;
  * (task i: int32 ids or float32 values; {@code :} and other unsafe characters of the name become
  * {@code _}), {@code meta.json} (hooks, label names by task), {@code tokens.jsonl}.
  *
- * <p>Usage: {@code NpyExport.export(store, Path.of("npy"), NpyExport.Layout.PER_HOOK, StoreDtype.FLOAT32, false)}
+ * <p>Usage: {@code NpyExport.export(store, Path.of("npy"), NpyExport.Layout.PER_HOOK, StoreDtype.FLOAT32, ExistingFile.FAIL)}
  */
 public final class NpyExport {
   /** One file per hook, or one [N, L*D] matrix. */
@@ -35,13 +35,13 @@ public final class NpyExport {
 
   /**
    * Exports {@code store} into directory {@code out} (created; existing files are replaced only
-   * when {@code overwrite}).
+   * when {@code existing} is {@link ExistingFile#REPLACE}).
    *
    * @param dtype element type of the activation files
    * @return the files written
    */
   public static List<Path> export(
-      ActivationStore store, Path out, Layout layout, StoreDtype dtype, boolean overwrite) {
+      ActivationStore store, Path out, Layout layout, StoreDtype dtype, ExistingFile existing) {
     try {
       Files.createDirectories(out);
       List<Path> written = new java.util.ArrayList<>();
@@ -49,24 +49,24 @@ public final class NpyExport {
       if (layout == Layout.PER_HOOK) {
         for (HookName h : hooks) {
           List<HookName> one = List.of(h);
-          written.add(matrix(out.resolve(h + ".npy"), store.view(one), dtype, overwrite));
+          written.add(matrix(out.resolve(h + ".npy"), store.view(one), dtype, existing));
           written.add(
               matrix(out.resolve("first." + h + ".npy"),
-                  store.sentenceView(SentenceRep.FIRST, one, null), dtype, overwrite));
+                  store.sentenceView(SentenceRep.FIRST, one, null), dtype, existing));
           written.add(
               matrix(out.resolve("mean." + h + ".npy"),
-                  store.sentenceView(SentenceRep.MEAN, one, null), dtype, overwrite));
+                  store.sentenceView(SentenceRep.MEAN, one, null), dtype, existing));
         }
       } else {
-        written.add(matrix(out.resolve("activations.npy"), store.view(hooks), dtype, overwrite));
+        written.add(matrix(out.resolve("activations.npy"), store.view(hooks), dtype, existing));
         written.add(
             matrix(out.resolve("first.npy"), store.sentenceView(SentenceRep.FIRST, hooks, null),
-                dtype, overwrite));
+                dtype, existing));
         written.add(
             matrix(out.resolve("mean.npy"), store.sentenceView(SentenceRep.MEAN, hooks, null),
-                dtype, overwrite));
+                dtype, existing));
       }
-      Path snippet = target(out.resolve("snippet.npy"), overwrite);
+      Path snippet = target(out.resolve("snippet.npy"), existing);
       int[] rowSnippets = store.rowSnippets();
       ints(snippet, rowSnippets);
       written.add(snippet);
@@ -79,7 +79,7 @@ public final class NpyExport {
       for (int i = 0; i < store.tasks().size(); i++) {
         TaskSpec t = store.tasks().get(i);
         String safe = t.name().replaceAll("[^A-Za-z0-9_.\\-]", "_");
-        Path f = target(out.resolve("labels." + i + "." + safe + ".npy"), overwrite);
+        Path f = target(out.resolve("labels." + i + "." + safe + ".npy"), existing);
         if (t.kind() == TaskSpec.Kind.CATEGORICAL) {
           ints(f, store.labels(t.name()));
           labels.put(t.name(), store.labelNames(t.name()));
@@ -96,10 +96,10 @@ public final class NpyExport {
         written.add(f);
       }
       meta.put("labels", labels);
-      Path metaFile = target(out.resolve("meta.json"), overwrite);
+      Path metaFile = target(out.resolve("meta.json"), existing);
       Json.writeAtomically(metaFile, meta);
       written.add(metaFile);
-      Path tokens = target(out.resolve("tokens.jsonl"), overwrite);
+      Path tokens = target(out.resolve("tokens.jsonl"), existing);
       try (var w = Files.newBufferedWriter(tokens)) {
         StoreColumns.forEachToken(
             store.dir(), store.chunkCount(), t -> {
@@ -114,8 +114,8 @@ public final class NpyExport {
     }
   }
 
-  private static Path target(Path f, boolean overwrite) {
-    if (!overwrite && Files.exists(f)) {
+  private static Path target(Path f, ExistingFile existing) {
+    if (existing == ExistingFile.FAIL && Files.exists(f)) {
       throw new NeuroLensException(f + ": exists; pass --overwrite to replace it");
     }
     return f;
@@ -131,9 +131,9 @@ public final class NpyExport {
   }
 
   /** Streams {@code m} into a 2-D {@code .npy} file, {@link #BLOCK_ROWS} rows at a time. */
-  static Path matrix(Path f, ActivationMatrix m, StoreDtype dtype, boolean overwrite)
+  static Path matrix(Path f, ActivationMatrix m, StoreDtype dtype, ExistingFile existing)
       throws IOException {
-    target(f, overwrite);
+    target(f, existing);
     int cols = m.cols();
     int block = Math.max(1, Math.min(BLOCK_ROWS, (1 << 24) / cols));
     LeOutput.atomically(f, o -> {

@@ -2,7 +2,6 @@ package dev.neurolens.activation;
 
 import dev.neurolens.model.HookName;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 

@@ -96,7 +96,7 @@ public final class Analysis {
       in.tasks().forEach(eb::addTask);
       Extractor extractor = new Extractor(eb.build());
       if (b.storeUse == StoreUse.REUSE && ActivationStore.isCompleteWith(store, extractor.spec(m))) {
-        progress.accept("reusing the activation store " + store + " (same model, corpus and tasks; --overwrite re-extracts)");
+        progress.accept("reusing the activation store " + store + " (same model, corpus and tasks; StoreUse.OVERWRITE / --overwrite re-extracts)");
         try (ActivationStore s = ActivationStore.open(store)) {
           er = new ExtractionResult(s.snippetCount(), s.tokenCount(), hooks.size(), m.config().hiddenSize(),
               Double.NaN, s.bytes(), s.snippetCount(), 0);
@@ -261,7 +261,10 @@ public final class Analysis {
       return this;
     }
 
-    /** Tasks that get the LayerSelector -> CC -> LCA pipeline (default lexical; none for no task). */
+    /**
+     * Tasks that get the LayerSelector -> CC -> LCA pipeline (default lexical; none for no task;
+     * names not among {@link #tasks} are ignored).
+     */
     public Builder pipelineTasks(String... v) {
       pipelineTasks = List.of(v);
       return this;
@@ -279,24 +282,35 @@ public final class Analysis {
       return this;
     }
 
-    /** Checks the settings. */
+    /** Checks the settings; the Analysis keeps a copy (later builder calls do not change it). */
     public Analysis build() {
-      if (epochs < 1) {
-        throw new NeuroLensException("--epochs: must be >= 1, found " + epochs);
+      check(epochs >= 1, "epochs must be >= 1, found " + epochs);
+      check(probeThreads >= 1, "probeThreads must be >= 1, found " + probeThreads);
+      check(neuronsPerClass >= 0, "neuronsPerClass must be >= 0, found " + neuronsPerClass);
+      check(maxSnippets >= 0, "maxSnippets must be >= 0 (0 = all), found " + maxSnippets);
+      check(!tasks.isEmpty(), "name at least one task");
+      Builder copy = new Builder();
+      copy.model = model;
+      copy.corpus = corpus;
+      copy.lang = lang;
+      copy.tasks = List.copyOf(tasks);
+      copy.outDir = outDir;
+      copy.maxSnippets = maxSnippets;
+      copy.seed = seed;
+      copy.epochs = epochs;
+      copy.probeThreads = probeThreads;
+      copy.neuronsPerClass = neuronsPerClass;
+      copy.redundancy = redundancy;
+      copy.pipelineTasks = List.copyOf(pipelineTasks);
+      copy.storeUse = storeUse;
+      copy.bars = bars;
+      return new Analysis(copy);
+    }
+
+    private static void check(boolean ok, String message) {
+      if (!ok) {
+        throw new NeuroLensException("analysis: " + message);
       }
-      if (probeThreads < 1) {
-        throw new NeuroLensException("--probe-threads: must be >= 1, found " + probeThreads);
-      }
-      if (neuronsPerClass < 0) {
-        throw new NeuroLensException("--neurons-per-class: must be >= 0, found " + neuronsPerClass);
-      }
-      if (maxSnippets < 0) {
-        throw new NeuroLensException("--max-snippets: must be >= 0, found " + maxSnippets);
-      }
-      if (tasks.isEmpty()) {
-        throw new NeuroLensException("--tasks: name at least one task");
-      }
-      return new Analysis(this);
     }
   }
 }

@@ -2,12 +2,15 @@ package dev.neurolens.analysis;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.neurolens.redundancy.LayerNeuron;
 import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +56,30 @@ public record AnalysisResult(
   public static final int SCHEMA_VERSION = 1;
 
   public AnalysisResult {
-    tasks = List.copyOf(tasks);
-    neurons = List.copyOf(neurons);
-    timings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(timings));
+    required("model", model);
+    required("corpus", corpus);
+    required("extraction", extraction);
+    tasks = list("tasks", tasks);
+    neurons = list("neurons", neurons);
+    timings = map("timings", timings);
+  }
+
+  /** {@code value}, or an IllegalArgumentException naming the missing field. */
+  static <T> T required(String field, T value) {
+    if (value == null) {
+      throw new IllegalArgumentException("missing " + field);
+    }
+    return value;
+  }
+
+  /** An unmodifiable copy of a required list. */
+  static <T> List<T> list(String field, List<T> value) {
+    return List.copyOf(required(field, value));
+  }
+
+  /** An unmodifiable copy of a required map, in its order. */
+  static <K, V> Map<K, V> map(String field, Map<K, V> value) {
+    return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(required(field, value)));
   }
 
   /** Writes this as pretty JSON (results.json) to {@code file} atomically. */
@@ -67,21 +91,33 @@ public record AnalysisResult(
    * Reads a results.json written by {@link #write} (or {@code neurolens analyze}).
    *
    * @throws NeuroLensException naming the file when it is missing, not JSON, of another
-   *     {@code schema_version}, or not of this layout (with the field at fault)
+   *     {@code schema_version}, or not of this layout (with the path of the field at fault: a
+   *     required object or list missing, a value of the wrong type, an unknown field)
    */
   public static AnalysisResult read(Path file) {
     JsonNode root = Json.readObject(file, "run `neurolens analyze` first");
     JsonNode version = root.get("schema_version");
-    if (version == null || !version.canConvertToInt() || version.asInt() != SCHEMA_VERSION) {
+    if (version == null || !version.isInt() || version.asInt() != SCHEMA_VERSION) {
       throw new NeuroLensException(file + ": schema_version must be " + SCHEMA_VERSION + ", found "
           + (version == null ? "none (written before schema versions, or not by `neurolens analyze`)" : version)
           + "; re-run `neurolens analyze`");
     }
     try {
-      return Json.MAPPER.treeToValue(root, AnalysisResult.class);
-    } catch (JsonProcessingException e) {
-      throw new NeuroLensException(file + ": not a results.json of schema " + SCHEMA_VERSION + " ("
-          + e.getOriginalMessage().lines().findFirst().orElse("") + ")", e);
+      return Json.MAPPER.readerFor(AnalysisResult.class)
+          .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .readValue(root);
+    } catch (IOException e) {
+      String where = "";
+      if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : m.getPath()) {
+          b.append(r.getFieldName() != null ? (b.length() == 0 ? "" : ".") + r.getFieldName() : "[" + r.getIndex() + "]");
+        }
+        where = " at " + b;
+      }
+      String why = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+      throw new NeuroLensException(file + ": not a results.json of schema " + SCHEMA_VERSION + where + " ("
+          + (why == null ? e.toString() : why.lines().findFirst().orElse("")) + ")", e);
     }
   }
 
@@ -107,7 +143,12 @@ public record AnalysisResult(
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record ModelInfo(
-      String id, String type, int layers, int hidden, int heads, long parameters, String weightChecksum) {}
+      String id, String type, int layers, int hidden, int heads, long parameters, String weightChecksum) {
+    public ModelInfo {
+      required("model.id", id);
+    }
+  }
+
 
   /**
    * The corpus sample that was labelled and extracted.
@@ -119,7 +160,12 @@ public record AnalysisResult(
    * @param hash hash of the labelled corpus (the store records it)
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record CorpusInfo(String spec, String lang, int snippets, long tokens, String hash) {}
+  public record CorpusInfo(String spec, String lang, int snippets, long tokens, String hash) {
+    public CorpusInfo {
+      required("corpus.spec", spec);
+    }
+  }
+
 
   /**
    * How the activations were obtained.
@@ -167,6 +213,21 @@ public record AnalysisResult(
       List<AblationRow> ablation,
       @JsonInclude(JsonInclude.Include.NON_NULL) PipelineSection redundancy) {
 
+    public TaskResult {
+      required("task", task);
+      classes = classes == null ? null : List.copyOf(classes);
+      classCounts = classCounts == null ? null : map("class_counts", classCounts);
+      required("splits", splits);
+      layers = list("layers", layers);
+      if (layers.isEmpty()) {
+        throw new IllegalArgumentException("task " + task + ": layers is empty");
+      }
+      required("oracle", oracle);
+      required("top_neurons", topNeurons);
+      layerDistribution = required("layer_distribution", layerDistribution).clone();
+      ablation = list("ablation", ablation);
+    }
+
     /** The layer whose probe has the highest test score (the first of equals). */
     public LayerScore bestLayer() {
       LayerScore best = layers.get(0);
@@ -187,6 +248,7 @@ public record AnalysisResult(
    * @param test test rows
    */
   public record SplitSizes(int train, int dev, int test) {}
+
 
   /**
    * One probe's scores.
@@ -212,7 +274,13 @@ public record AnalysisResult(
    * @param perClass per class, the neurons with the largest |weight| for that class
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record TopNeurons(List<NeuronWeight> overall, Map<String, List<NeuronWeight>> perClass) {}
+  public record TopNeurons(List<NeuronWeight> overall, Map<String, List<NeuronWeight>> perClass) {
+    public TopNeurons {
+      overall = list("top_neurons.overall", overall);
+      perClass = map("top_neurons.per_class", perClass);
+    }
+  }
+
 
   /**
    * A neuron and its probe weight.
@@ -255,7 +323,12 @@ public record AnalysisResult(
    * @param oracleDev the oracle probe's dev score
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record PipelineSection(List<PipelineRow> pipeline, double oracleDev) {}
+  public record PipelineSection(List<PipelineRow> pipeline, double oracleDev) {
+    public PipelineSection {
+      pipeline = list("redundancy.pipeline", pipeline);
+    }
+  }
+
 
   /**
    * One pipeline setting and the minimal neuron set it found.
@@ -275,7 +348,13 @@ public record AnalysisResult(
   public record PipelineRow(
       double layerDelta, double neuronDelta, Double ccThreshold, List<Integer> selectedLayers,
       int neuronsAfterCc, int minimalK, double removablePercent, double oracleTest, double minimalTest,
-      List<LayerNeuron> minimalSet) {}
+      List<LayerNeuron> minimalSet) {
+    public PipelineRow {
+      selectedLayers = list("selected_layers", selectedLayers);
+      minimalSet = list("minimal_set", minimalSet);
+    }
+  }
+
 
   /**
    * A top neuron of a class with what it fires on.
@@ -293,7 +372,13 @@ public record AnalysisResult(
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record ProfiledNeuron(
       int layer, int index, String hook, String concept, double purity, List<TokenScore> topTokens,
-      List<Example> examples, String rankedFor, String task) {}
+      List<Example> examples, String rankedFor, String task) {
+    public ProfiledNeuron {
+      topTokens = list("top_tokens", topTokens);
+      examples = list("examples", examples);
+    }
+  }
+
 
   /**
    * A token type's score for a neuron.
@@ -311,7 +396,13 @@ public record AnalysisResult(
    * @param tokens the kept code tokens
    * @param values the neuron's activation on each (4 decimals)
    */
-  public record Example(String snippet, int first, List<String> tokens, double[] values) {}
+  public record Example(String snippet, int first, List<String> tokens, double[] values) {
+    public Example {
+      tokens = List.copyOf(required("examples.tokens", tokens));
+      values = required("examples.values", values).clone();
+    }
+  }
+
 
   /**
    * Correlation clustering of all neurons over all tokens, swept over thresholds.
@@ -327,7 +418,15 @@ public record AnalysisResult(
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Clustering(
       List<Double> thresholds, List<Integer> layers, List<int[]> independentPerLayer,
-      List<Integer> totalIndependent, int totalNeurons, int constantNeurons, int rows) {}
+      List<Integer> totalIndependent, int totalNeurons, int constantNeurons, int rows) {
+    public Clustering {
+      thresholds = list("clustering.thresholds", thresholds);
+      layers = list("clustering.layers", layers);
+      independentPerLayer = list("clustering.independent_per_layer", independentPerLayer);
+      totalIndependent = list("clustering.total_independent", totalIndependent);
+    }
+  }
+
 
   /**
    * Linear CKA between every pair of layers.
@@ -337,5 +436,11 @@ public record AnalysisResult(
    * @param adjacentBestAbsR per adjacent pair, the mean over neurons of the best |r| in the next layer
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Cka(List<String> layers, double[][] matrix, double[] adjacentBestAbsR) {}
+  public record Cka(List<String> layers, double[][] matrix, double[] adjacentBestAbsR) {
+    public Cka {
+      layers = list("cka.layers", layers);
+      required("cka.matrix", matrix);
+    }
+  }
+
 }

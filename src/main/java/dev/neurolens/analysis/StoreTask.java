@@ -22,6 +22,8 @@ import java.util.List;
  * train/dev/test rows split by snippet (no snippet in two splits). Rows without a label are in no
  * split.
  *
+ * <p>Usage: {@code StoreTask t = StoreTask.load(store, "lexical", 42, StoreTask.Control.FIT);}
+ *
  * @param store the open store
  * @param hooks the hook points of the view, in layer order
  * @param x N x F activations (N tokens, or snippets for a snippet-level task)
@@ -31,8 +33,6 @@ import java.util.List;
  * @param splits train/dev/test rows
  * @param rowSnippet the snippet index of every row of x
  * @param tokenTexts the token text of every row (the snippet id for snippet-level tasks)
- *
- * <p>Usage: {@code StoreTask t = StoreTask.load(store, "lexical", 42, StoreTask.Control.FIT);}
  */
 public record StoreTask(
     ActivationStore store,
@@ -63,6 +63,7 @@ public record StoreTask(
    * hook's width), split by snippet with {@code seed}.
    */
   public static StoreTask load(ActivationStore store, String taskName, long seed, Control control) {
+    java.util.Objects.requireNonNull(control, "control");
     TaskSpec spec =
         store.tasks().stream()
             .filter(t -> t.name().equals(taskName))

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 /**
  * The per-task part of {@code analyze}: layer-wise probes with control tasks (selectivity), the
  * oracle probe's LCA ranking, top neurons per class, probe-level ablation, and concept profiles of
- * the top neurons; each step returns the results.json section as plain maps and lists.
+ * the top neurons; each step returns its typed {@link AnalysisResult} section.
  */
 final class TaskAnalysis {
   /** Neurons listed per class and overall in results.json. */

@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.activation.ExistingFile;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.activation.NeuroxHdf5;
 import dev.neurolens.activation.NpyExport;
@@ -128,7 +129,7 @@ final class StoreCommand {
               default -> throw new NeuroLensException("--layout must be per-hook or concat, found '" + layout + "'");
             };
             StoreDtype d = dtype == null ? s.spec().dtype() : StoreDtype.parse(dtype);
-            List<Path> files = NpyExport.export(s, target, l, d, overwrite);
+            List<Path> files = NpyExport.export(s, target, l, d, overwrite ? ExistingFile.REPLACE : ExistingFile.FAIL);
             r.put("files", files.size());
             r.put("tokens", s.tokenCount());
           }
@@ -140,7 +141,7 @@ final class StoreCommand {
             if (hs.isEmpty()) {
               throw new NeuroLensException("--hooks: the store has no residual hooks; name the hooks to export");
             }
-            r.put("sentences", NeuroxHdf5.export(s, hs, target, overwrite ? NeuroxHdf5.Existing.REPLACE : NeuroxHdf5.Existing.FAIL));
+            r.put("sentences", NeuroxHdf5.export(s, hs, target, overwrite ? ExistingFile.REPLACE : ExistingFile.FAIL));
             r.put("layers", hs.size());
           }
           default -> throw new NeuroLensException("--format must be npy or hdf5, found '" + format + "'");

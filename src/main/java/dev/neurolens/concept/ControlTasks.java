@@ -31,7 +31,8 @@ public final class ControlTasks {
    * A fitted control task for one real token task.
    *
    * @param task the real task's name
-   * @param labels the K training labels, sorted
+   * @param labels the K training labels (sorted when fitted on snippets; the store's order when
+   *     built from counts)
    * @param cumulative cumulative draw probabilities, one per label (last = 1)
    * @param seed the seed of the type -> label draw (types are case-sensitive, like code)
    */
@@ -100,6 +101,19 @@ public final class ControlTasks {
    */
   public static ControlTask fromCounts(
       String task, List<String> labels, double[] counts, Distribution dist, long seed) {
+    if (labels.isEmpty() || counts.length != labels.size()) {
+      throw new IllegalArgumentException("control task " + task + ": need one count per label, found "
+          + counts.length + " counts for " + labels.size() + " labels");
+    }
+    java.util.Objects.requireNonNull(dist, "dist");
+    for (double c : counts) {
+      if (!(c >= 0 && Double.isFinite(c))) {
+        throw new IllegalArgumentException("control task " + task + ": counts must be finite and >= 0, found " + c);
+      }
+    }
+    if (dist == Distribution.SAME && java.util.Arrays.stream(counts).sum() == 0) {
+      throw new NeuroLensException("control task " + task + ": no training rows to draw the label distribution from");
+    }
     double total = java.util.Arrays.stream(counts).sum();
     double[] cum = new double[labels.size()];
     double acc = 0;

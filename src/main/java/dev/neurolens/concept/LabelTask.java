@@ -5,46 +5,26 @@ import java.util.Objects;
 /**
  * A parsed task name.
  *
+ * <p>Usage: {@code LabelTask t = Tasks.parse("lexical:NUMBER"); t.isBinary()}
+ *
  * @param name the name as given ({@code "lexical:NUMBER"})
  * @param base the label set ({@code "lexical"})
  * @param positive for a binary task, the positive label (the rest become {@link Tasks#REST}); else null
- * @param target class labels or a numeric target ({@code nesting-depth}, {@code ast-depth})
- * @param scope one label per token or one per snippet
- *
- * <p>Usage: {@code LabelTask t = Tasks.parse("lexical:NUMBER"); t.isBinary()}
  */
-public record LabelTask(String name, String base, String positive, Target target, Scope scope) {
-  /** What a label is. */
-  public enum Target {
-    /** A class name. */
-    CLASS,
-    /** A number (regression). */
-    NUMBER
-  }
-
-  /** What carries a label. */
-  public enum Scope {
-    /** Every code token. */
-    TOKEN,
-    /** The whole snippet. */
-    SNIPPET
-  }
-
+public record LabelTask(String name, String base, String positive) {
   public LabelTask {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(base, "base");
-    Objects.requireNonNull(target, "target");
-    Objects.requireNonNull(scope, "scope");
   }
 
-  /** Whether the target is numeric. */
+  /** Whether the target is numeric ({@link Tasks#NUMERIC_TASKS}: nesting-depth, ast-depth). */
   public boolean isRegression() {
-    return target == Target.NUMBER;
+    return Tasks.NUMERIC_TASKS.contains(base);
   }
 
-  /** Whether every token has a label (else the snippet has one). */
+  /** Whether every token has a label (a {@link Tasks#TOKEN_TASKS} base); else the snippet has one. */
   public boolean isTokenLevel() {
-    return scope == Scope.TOKEN;
+    return Tasks.TOKEN_TASKS.contains(base);
   }
 
   /** Whether this is a binary "positive vs rest" task. */

@@ -1,8 +1,8 @@
 package dev.neurolens.concept;
 
+import dev.neurolens.util.Shuffle;
 import dev.neurolens.util.NeuroLensException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -49,7 +49,7 @@ public final class SnippetSplits {
     List<LabelledSnippet> sorted = new ArrayList<>(snippets);
     sorted.sort(Comparator.comparing(s -> s.snippet().id()));
     List<LabelledSnippet> shuffled = new ArrayList<>(sorted);
-    Collections.shuffle(shuffled, new Random(seed));
+    Shuffle.inPlace(shuffled, new Random(seed));
     int n = shuffled.size();
     int nTest = (int) Math.round(n * test);
     int nDev = (int) Math.round(n * dev);

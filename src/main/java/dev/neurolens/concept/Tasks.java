@@ -22,6 +22,8 @@ public final class Tasks {
       List.of("lexical", "lexical-fine", "syntactic", "structural", "nesting-depth", "ast-depth", "identifier-role");
   public static final List<String> SENTENCE_TASKS =
       List.of("loops", "returns-void", "complexity", "length", "name-verb", "language", "label");
+  /** Token tasks whose target is a number (regression). */
+  public static final List<String> NUMERIC_TASKS = List.of("nesting-depth", "ast-depth");
   /** The negative label of binary tasks. */
   public static final String REST = "REST";
   /** The folded label of rare {@code lexical-fine}/{@code syntactic} values. */
@@ -40,7 +42,7 @@ public final class Tasks {
       throw new NeuroLensException("--task: unknown task '" + name + "'; known: " + TOKEN_TASKS + " " + SENTENCE_TASKS
           + " (and TASK:VALUE for a binary task)");
     }
-    boolean regression = base.equals("nesting-depth") || base.equals("ast-depth");
+    boolean regression = NUMERIC_TASKS.contains(base);
     if (positive != null && (positive.isEmpty() || regression)) {
       throw new NeuroLensException("--task " + name + ": a binary task needs a classification task and a value, e.g. lexical:NUMBER");
     }
@@ -51,8 +53,7 @@ public final class Tasks {
         throw new NeuroLensException("--task " + name + ": unknown lexical class '" + positive + "'; known: " + List.of(LexicalClass.values()));
       }
     }
-    return new LabelTask(n, base, positive, regression ? LabelTask.Target.NUMBER : LabelTask.Target.CLASS,
-        token ? LabelTask.Scope.TOKEN : LabelTask.Scope.SNIPPET);
+    return new LabelTask(n, base, positive);
   }
 
   /** Parses a comma-separated list (or several names), keeping order and dropping repeats. */

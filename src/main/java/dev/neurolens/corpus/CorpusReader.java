@@ -1,5 +1,6 @@
 package dev.neurolens.corpus;
 
+import dev.neurolens.util.Shuffle;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
@@ -10,7 +11,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -135,7 +135,7 @@ public final class CorpusReader {
       order.add(i);
     }
     if (maxSnippets > 0) {
-      Collections.shuffle(order, new Random(seed));
+      Shuffle.inPlace(order, new Random(seed));
     }
     int tooLong = 0;
     int examined = 0;

@@ -1,5 +1,6 @@
 package dev.neurolens.probe;
 
+import dev.neurolens.util.Shuffle;
 import dev.neurolens.util.NeuroLensException;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ record ClassFilter(int[] rows, List<String> droppedNames) {
     List<Integer> out = new ArrayList<>();
     for (List<Integer> rows : byClass) {
       if (options.balance() && rows.size() > smallest) {
-        java.util.Collections.shuffle(rows, random);
+        Shuffle.inPlace(rows, random);
         out.addAll(rows.subList(0, smallest));
       } else {
         out.addAll(rows);

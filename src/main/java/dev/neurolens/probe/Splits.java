@@ -1,5 +1,6 @@
 package dev.neurolens.probe;
 
+import dev.neurolens.util.Shuffle;
 import dev.neurolens.util.NeuroLensException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,7 +71,7 @@ public record Splits(int[] train, int[] dev, int[] test) {
     }
     List<Integer> groups = new ArrayList<>(rows.keySet());
     java.util.Collections.sort(groups);
-    java.util.Collections.shuffle(groups, new Random(seed));
+    Shuffle.inPlace(groups, new Random(seed));
     int g = groups.size();
     int nTest = (int) Math.max(1, Math.round(testFraction * g));
     int nDev = (int) Math.round(devFraction * g);

@@ -1,5 +1,6 @@
 package dev.neurolens.rank;
 
+import dev.neurolens.util.Shuffle;
 import dev.neurolens.probe.Probe;
 import dev.neurolens.util.NeuroLensException;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ public final class LcaRanker {
     for (int id : featureIds) {
       ids.add(id);
     }
-    java.util.Collections.shuffle(ids, new Random(seed));
+    Shuffle.inPlace(ids, new Random(seed));
     return new NeuronRanking(
         "random", ids.stream().mapToInt(Integer::intValue).toArray(), null, null, null,
         Map.of("seed", Long.toString(seed)));

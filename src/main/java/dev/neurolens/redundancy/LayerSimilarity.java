@@ -103,7 +103,11 @@ public final class LayerSimilarity {
     return new LayerSimilarityResult(layersA, layersB, false, cka, best, res.n());
   }
 
-  private static double cka(double cross, double normA, double normB) {
+  /**
+   * Linear CKA from Frobenius norms: ||C_ab||^2 / (||C_aa|| ||C_bb||) of the centred
+   * (cross-)covariances, clipped to [0, 1]; 0 when a side has no variance.
+   */
+  static double cka(double cross, double normA, double normB) {
     double den = normA * normB;
     return den > 0 ? Math.min(1.0, cross * cross / den) : 0.0;
   }

@@ -25,7 +25,7 @@ import java.util.Objects;
 
 /**
  * Turns a {@code results.json} tree (written by {@code neurolens analyze}, schema in
- * RESULTS_SCHEMA.md) into one self-contained HTML page: inline CSS, inline SVG charts, a few lines
+ * docs/results-schema.md) into one self-contained HTML page: inline CSS, inline SVG charts, a few lines
  * of inline script for the neuron filter, and no reference to any network resource.
  *
  * <p>Every section is optional: the page shows the header (model, corpus, extraction settings,
@@ -33,7 +33,7 @@ import java.util.Objects;
  * correlation clustering curves, the layer CKA heat-map and the neuron explorer — whatever the
  * tree holds. Missing, null or non-finite numbers render as a dash and leave gaps in charts.
  *
- * <p>Usage: {@code HtmlReport.write(HtmlReport.read(Path.of("out/results.json")), Path.of("out/report.html"))}
+ * <p>Usage: {@code HtmlReport.write(AnalysisResult.read(Path.of("out/results.json")), Path.of("out/report.html"))}
  */
 public final class HtmlReport {
   private HtmlReport() {}

@@ -1,5 +1,5 @@
 /**
- * Reports: a {@code results.json} tree (Jackson {@code JsonNode}, schema in RESULTS_SCHEMA.md) to
+ * Reports: a {@code results.json} tree (Jackson {@code JsonNode}, schema in docs/results-schema.md) to
  * one self-contained HTML page.
  *
  * <p>{@link dev.neurolens.report.HtmlReport} is the entry point ({@code read}, {@code render},

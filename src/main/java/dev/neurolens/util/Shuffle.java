@@ -1,5 +1,7 @@
 package dev.neurolens.util;
 
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -16,6 +18,16 @@ public final class Shuffle {
   public static void inPlace(int[] a, Random random) {
     for (int i = a.length - 1; i > 0; i--) {
       swap(a, i, random.nextInt(i + 1));
+    }
+  }
+
+  /**
+   * Shuffles a list in place with the same draws as {@link #inPlace(int[], Random)} (and as
+   * {@link java.util.Collections#shuffle(List, Random)}): the same seed gives the same order.
+   */
+  public static void inPlace(List<?> list, Random random) {
+    for (int i = list.size(); i > 1; i--) {
+      Collections.swap(list, i - 1, random.nextInt(i));
     }
   }
 

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.neurolens.activation.DenseActivations;
+import dev.neurolens.redundancy.LayerSimilarity;
+import dev.neurolens.redundancy.StreamingCka;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.Intervention;
@@ -119,20 +122,21 @@ class ModelAblationTest {
         y[i][j] = (float) (0.5 * x[i][j] + rnd.nextGaussian());
       }
     }
-    java.util.List<float[]> xs = new java.util.ArrayList<>();
-    java.util.List<float[]> ys = new java.util.ArrayList<>();
-    java.util.List<float[]> x3s = new java.util.ArrayList<>();
+    StreamingCka c = new StreamingCka(d);
+    StreamingCka self = new StreamingCka(d);
     for (int i = 0; i < n; i++) {
-      xs.add(x[i]);
-      ys.add(y[i]);
+      c.add(x[i], y[i]);
       float[] x3 = new float[d];
       for (int j = 0; j < d; j++) {
         x3[j] = 3 * x[i][j] + 1;
       }
-      x3s.add(x3);
+      self.add(x[i], x3);
     }
-    assertEquals(1.0, ModelAblation.cka(xs, x3s, d), 1e-6);
-    assertEquals(directCka(x, y), ModelAblation.cka(xs, ys, d), 1e-6);
+    assertEquals(1.0, self.value(), 1e-9);
+    assertEquals(directCka(x, y), c.value(), 1e-9);
+    // the same pairs as two matrices through LayerSimilarity (float32 products): the same CKA
+    double[][] m = LayerSimilarity.between(DenseActivations.of(x), 1, d, DenseActivations.of(y), 1, d).cka();
+    assertEquals(c.value(), m[0][0], 1e-5);
   }
 
   /** tr(K L) form with centred Gram matrices K = XcXc', L = YcYc'. */

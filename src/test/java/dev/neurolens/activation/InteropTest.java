@@ -46,7 +46,7 @@ class InteropTest {
   void npyExport_concatenated_holdsStoreMatrixAndLabels() throws Exception {
     try (ActivationStore s = store(StoreDtype.FLOAT32)) {
       Path out = tmp.resolve("npy");
-      NpyExport.export(s, out, NpyExport.Layout.CONCATENATED, StoreDtype.FLOAT32, false);
+      NpyExport.export(s, out, NpyExport.Layout.CONCATENATED, StoreDtype.FLOAT32, ExistingFile.FAIL);
       Npy.Array a = Npy.read(out.resolve("activations.npy"));
       assertEquals("<f4", a.descr());
       assertArrayEquals(new long[] {s.tokenCount(), 14}, a.shape());
@@ -57,7 +57,7 @@ class InteropTest {
       assertArrayEquals(new long[] {25, 14}, mean.shape());
       assertArrayEquals(all(s.sentenceView(SentenceRep.MEAN, Synthetic.HOOKS, null)), mean.floats());
       assertThrows(NeuroLensException.class,
-          () -> NpyExport.export(s, out, NpyExport.Layout.CONCATENATED, StoreDtype.FLOAT32, false));
+          () -> NpyExport.export(s, out, NpyExport.Layout.CONCATENATED, StoreDtype.FLOAT32, ExistingFile.FAIL));
     }
   }
 
@@ -65,7 +65,7 @@ class InteropTest {
   void npyExport_perHookFloat16_holdsEachHook() throws Exception {
     try (ActivationStore s = store(StoreDtype.FLOAT16)) {
       Path out = tmp.resolve("npy16");
-      NpyExport.export(s, out, NpyExport.Layout.PER_HOOK, StoreDtype.FLOAT16, false);
+      NpyExport.export(s, out, NpyExport.Layout.PER_HOOK, StoreDtype.FLOAT16, ExistingFile.FAIL);
       for (HookName h : Synthetic.HOOKS) {
         Npy.Array a = Npy.read(out.resolve(h + ".npy"));
         assertEquals("<f2", a.descr());
@@ -80,7 +80,7 @@ class InteropTest {
     try (ActivationStore s = store(StoreDtype.FLOAT32)) {
       List<HookName> hooks = Synthetic.HOOKS.subList(0, 2);
       Path h5 = tmp.resolve("acts.hdf5");
-      int sentences = NeuroxHdf5.export(s, hooks, h5, NeuroxHdf5.Existing.FAIL);
+      int sentences = NeuroxHdf5.export(s, hooks, h5, ExistingFile.FAIL);
       long nonEmpty = s.snippets().stream().filter(sn -> sn.rows() > 0).count();
       assertEquals(nonEmpty, sentences);
 
@@ -114,7 +114,7 @@ class InteropTest {
   void hdf5Export_unequalWidths_isRefused() throws Exception {
     try (ActivationStore s = store(StoreDtype.FLOAT16)) {
       String msg = assertThrows(NeuroLensException.class,
-          () -> NeuroxHdf5.export(s, Synthetic.HOOKS, tmp.resolve("x.h5"), NeuroxHdf5.Existing.FAIL)).getMessage();
+          () -> NeuroxHdf5.export(s, Synthetic.HOOKS, tmp.resolve("x.h5"), ExistingFile.FAIL)).getMessage();
       assertTrue(msg.contains("equal widths"), msg);
     }
   }

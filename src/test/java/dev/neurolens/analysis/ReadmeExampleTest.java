@@ -3,6 +3,11 @@ package dev.neurolens.analysis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.neurolens.activation.ActivationStore;
+import dev.neurolens.probe.LayerwiseProber;
+import dev.neurolens.probe.LayerwiseResult;
+import dev.neurolens.probe.ProbeOptions;
+import dev.neurolens.rank.LcaRanker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URL;
@@ -10,6 +15,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The "Use it from Java" example of the README, compiled and run as it stands: its printed best
- * layer and top neurons must be those of the results.json it writes.
+ * layer and top neurons must be those of the results.json it writes, and the same probes trained
+ * through the stage API (StoreTask, LayerwiseProber, LcaRanker) on its store give the same scores
+ * and neurons.
  */
 class ReadmeExampleTest {
   private static final Pattern BLOCK =
@@ -58,6 +66,23 @@ class ReadmeExampleTest {
     AnalysisResult.LayerScore best = lexical.layers().stream().filter(l -> l.test() == bestTest).findFirst().orElseThrow();
     assertEquals(String.format("best layer: %d (%s), test accuracy %.4f", best.layer(), best.hook(), bestTest),
         lines.get(0));
+    // the same analysis through the stage API on the store the example wrote: the same scores and neurons
+    try (ActivationStore store = ActivationStore.open(out.resolve("store"))) {
+      StoreTask st = StoreTask.load(store, "lexical", 42, StoreTask.Control.FIT);
+      LayerwiseResult again = LayerwiseProber.run(st.x(), st.layout(), st.splits(), st.task(), st.control(),
+          EnumSet.of(LayerwiseProber.Mode.EACH, LayerwiseProber.Mode.ORACLE),
+          ProbeOptions.builder().optEpochs(3).optSeed(42).build(), null);
+      for (int l = 0; l < 13; l++) {
+        assertEquals(again.layers().get(l).test(), lexical.layers().get(l).test(), 1e-12, "layer " + l);
+        assertEquals(again.layers().get(l).controlTest(), lexical.layers().get(l).controlTest(), 1e-12);
+      }
+      int[] lca = LcaRanker.ordering(again.probes().get("oracle")).top(lexical.topNeurons().overall().size());
+      for (int i = 0; i < lca.length; i++) {
+        AnalysisResult.NeuronWeight n = lexical.topNeurons().overall().get(i);
+        assertEquals(st.layout().layerOf(lca[i]), n.layer(), "neuron " + i);
+        assertEquals(st.layout().indexOf(lca[i]), n.index(), "neuron " + i);
+      }
+    }
     List<AnalysisResult.NeuronWeight> top = lexical.topNeurons().overall();
     assertEquals(1 + top.size(), lines.size(), String.join("\n", lines));
     for (int i = 0; i < top.size(); i++) {

@@ -73,7 +73,15 @@ class ReportCommandTest {
     Files.writeString(results, resultsV1().replace("\"seed\" : 42", "\"seed\" : \"many\""));
     r = run("report", "--results", results.toString(), "--out", html.toString());
     assertEquals(2, r.exit(), r.err());
-    assertTrue(r.err().contains(results + ": not a results.json of schema 1"), r.err());
+    assertTrue(r.err().contains(results + ": not a results.json of schema 1 at seed"), r.err());
+    Files.writeString(results, resultsV1().replace("\"tasks\" :", "\"tasks_renamed\" :"));
+    r = run("report", "--results", results.toString(), "--out", html.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains("missing tasks"), r.err());
+    Files.writeString(results, resultsV1().replace("\"schema_version\" : 1", "\"schema_version\" : 1.5"));
+    r = run("report", "--results", results.toString(), "--out", html.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains("schema_version must be 1, found 1.5"), r.err());
     assertFalse(Files.exists(html));
   }
 

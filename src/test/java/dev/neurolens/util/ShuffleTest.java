@@ -46,4 +46,35 @@ class ShuffleTest {
     assertArrayEquals(Shuffle.sample(a, 4, new Random(9)), Shuffle.sample(a, 4, new Random(9)));
     assertArrayEquals(new int[] {10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, a);
   }
+
+  /** Same draws as the JDK's Collections.shuffle (what the splits and samples used before): same seed, same order. */
+  @Test
+  void inPlace_matchesCollectionsShuffle_forArraysAndLists() {
+    for (long seed : new long[] {1, 42, 12345}) {
+      java.util.List<Integer> reference = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 50).boxed().toList());
+      java.util.Collections.shuffle(reference, new Random(seed));
+      int[] a = java.util.stream.IntStream.range(0, 50).toArray();
+      Shuffle.inPlace(a, new Random(seed));
+      assertEquals(reference, Arrays.stream(a).boxed().toList());
+      assertEquals(reference, Arrays.stream(Shuffle.permutation(50, new Random(seed))).boxed().toList());
+      java.util.List<Integer> list = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 50).boxed().toList());
+      Shuffle.inPlace(list, new Random(seed));
+      assertEquals(reference, list);
+    }
+  }
+
+  /**
+   * The samples the model-level ablation and the Gaussian ranker drew with their own loops before
+   * this class (values printed by main at 5813dea for these seeds): the same seeds give the same
+   * neurons and rows.
+   */
+  @Test
+  void sample_drawsWhatTheEarlierCopiesDrew() {
+    int[] twenty = java.util.stream.IntStream.range(0, 20).toArray();
+    assertArrayEquals(new int[] {16, 13, 17, 12, 9}, Shuffle.sample(twenty, 5, new Random(7)));
+    int[] rows = java.util.stream.IntStream.range(100, 130).toArray();
+    int[] six = Shuffle.sample(rows, 6, new Random(11));
+    Arrays.sort(six); // the ranker sorts its sample
+    assertArrayEquals(new int[] {104, 105, 106, 112, 118, 129}, six);
+  }
 }
