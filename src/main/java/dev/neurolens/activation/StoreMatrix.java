@@ -2,6 +2,7 @@ package dev.neurolens.activation;
 
 import dev.neurolens.model.HookName;
 import java.nio.ByteBuffer;
+import java.nio.ShortBuffer;
 import java.util.List;
 import java.util.Optional;
 
@@ -104,6 +105,7 @@ final class StoreMatrix implements ActivationMatrix {
       }
       cols = neurons.length;
     }
+    halfViews = new ShortBuffer[store.chunkCount() + 1][hookIndex.length];
   }
 
   /** Decodes only {@code columns}: a view of the same hooks restricted to the composed neurons. */
@@ -175,27 +177,44 @@ final class StoreMatrix implements ActivationMatrix {
     return s;
   }
 
+  /**
+   * Per (chunk, selected hook): a float16 view of the mapped matrix, made on first use; reading
+   * a row then costs no lock and no view allocation (absolute reads: safe from several threads;
+   * a race only makes the same view twice).
+   */
+  private final ShortBuffer[][] halfViews;
+
+  private ShortBuffer halves(int chunk, int s) {
+    ShortBuffer v = halfViews[chunk][s];
+    if (v == null) {
+      v = store.map(kind, chunk, hookIndex[s]).asShortBuffer();
+      halfViews[chunk][s] = v;
+    }
+    return v;
+  }
+
   private void readRow(int chunk, int localRow, float[] dst, int at) {
     for (int s = 0; s < hookIndex.length; s++) {
-      ByteBuffer b = store.map(kind, chunk, hookIndex[s]);
       long base = (long) localRow * width[s];
       int out = at + dstOffset[s];
       int[] sel = columns[s];
       if (dtype == StoreDtype.FLOAT16) {
-        int byteBase = Math.toIntExact(base * 2);
+        ShortBuffer v = halves(chunk, s);
+        int rowBase = Math.toIntExact(base);
         if (sel == null) {
           short[] halves = scratch(width[s]);
-          b.asShortBuffer().get(byteBase / 2, halves, 0, width[s]); // bulk copy of the row
+          v.get(rowBase, halves, 0, width[s]); // bulk copy of the row
           for (int c = 0; c < width[s]; c++) {
             dst[out + c] = Half.toFloat(halves[c]);
           }
         } else {
           int[] pos = positions[s];
           for (int c = 0; c < sel.length; c++) {
-            dst[at + pos[c]] = Half.toFloat(b.getShort(byteBase + 2 * sel[c]));
+            dst[at + pos[c]] = Half.toFloat(v.get(rowBase + sel[c]));
           }
         }
       } else {
+        ByteBuffer b = store.map(kind, chunk, hookIndex[s]);
         int byteBase = Math.toIntExact(base * 4);
         if (sel == null) {
           for (int c = 0; c < width[s]; c++) {
@@ -210,4 +229,5 @@ final class StoreMatrix implements ActivationMatrix {
       }
     }
   }
+
 }
