@@ -81,30 +81,7 @@ public final class Analysis {
     try (EncoderModel m = Models.load(b.model)) {
       modelInfo = new AnalysisResult.ModelInfo(m.id(), m.config().modelType(), m.config().numLayers(),
           m.config().hiddenSize(), m.config().numHeads(), m.parameterCount(), m.weightChecksum());
-      List<HookName> hooks = new ArrayList<>();
-      hooks.add(HookName.embedOut());
-      for (int i = 0; i < m.config().numLayers(); i++) {
-        hooks.add(HookName.residPost(i));
-      }
-      ExtractOptions.Builder eb = ExtractOptions.builder()
-          .optHooks(hooks)
-          .optAggregation(Aggregation.LAST)
-          .optBatchTokens(CorpusInputs.fittedBatchTokens(hooks.size() * m.config().hiddenSize()))
-          .optDtype(StoreDtype.FLOAT16)
-          .optCorpusHash(in.hash())
-          .optProgress(b.bars == CorpusInputs.ProgressBars.SHOW);
-      in.tasks().forEach(eb::addTask);
-      Extractor extractor = new Extractor(eb.build());
-      if (b.storeUse == StoreUse.REUSE && ActivationStore.isCompleteWith(store, extractor.spec(m))) {
-        progress.accept("reusing the activation store " + store + " (same model, corpus and tasks; StoreUse.OVERWRITE / --overwrite re-extracts)");
-        try (ActivationStore s = ActivationStore.open(store)) {
-          er = new ExtractionResult(s.snippetCount(), s.tokenCount(), hooks.size(), m.config().hiddenSize(),
-              Double.NaN, s.bytes(), s.snippetCount(), 0);
-        }
-      } else {
-        er = extractor.extract(m, in.inputs(), store,
-            b.storeUse == StoreUse.OVERWRITE ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);
-      }
+      er = extractOrReuse(m, in, store, b.storeUse, b.bars, progress);
     }
     timings.put("extract", seconds(t));
     progress.accept(String.format(java.util.Locale.ROOT, "store: %d snippets, %d tokens -> %s", er.snippets(), er.tokens(), store));
@@ -134,6 +111,40 @@ public final class Analysis {
     return new AnalysisResult(AnalysisResult.SCHEMA_VERSION, ProbeProvenance.NEUROLENS_VERSION, Instant.now().toString(),
         b.seed, modelInfo, corpusInfo, extraction, tasks, neurons,
         redundancy == null ? null : redundancy.clustering(), redundancy == null ? null : redundancy.cka(), timings);
+  }
+
+  /**
+   * Extracts every code token of {@code in} at the embedding output and every block's residual
+   * stream (last sub-word, float16) into {@code store}, or reuses a complete store of the same
+   * model, corpus and tasks ({@link StoreUse#REUSE}); a reused store reports NaN tokens/s.
+   */
+  static ExtractionResult extractOrReuse(
+      EncoderModel m, CorpusInputs in, Path store, StoreUse use, CorpusInputs.ProgressBars bars,
+      Consumer<String> progress) {
+    List<HookName> hooks = new ArrayList<>();
+    hooks.add(HookName.embedOut());
+    for (int i = 0; i < m.config().numLayers(); i++) {
+      hooks.add(HookName.residPost(i));
+    }
+    ExtractOptions.Builder eb = ExtractOptions.builder()
+        .optHooks(hooks)
+        .optAggregation(Aggregation.LAST)
+        .optBatchTokens(CorpusInputs.fittedBatchTokens(hooks.size() * m.config().hiddenSize()))
+        .optDtype(StoreDtype.FLOAT16)
+        .optCorpusHash(in.hash())
+        .optProgress(bars == CorpusInputs.ProgressBars.SHOW);
+    in.tasks().forEach(eb::addTask);
+    Extractor extractor = new Extractor(eb.build());
+    if (use == StoreUse.REUSE && ActivationStore.isCompleteWith(store, extractor.spec(m))) {
+      progress.accept("reusing the activation store " + store
+          + " (same model, corpus and tasks; StoreUse.OVERWRITE / --overwrite re-extracts)");
+      try (ActivationStore s = ActivationStore.open(store)) {
+        return new ExtractionResult(s.snippetCount(), s.tokenCount(), hooks.size(), m.config().hiddenSize(),
+            Double.NaN, s.bytes(), s.snippetCount(), 0);
+      }
+    }
+    return extractor.extract(m, in.inputs(), store,
+        use == StoreUse.OVERWRITE ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);
   }
 
   private AnalysisResult.TaskResult analyzeTask(

@@ -128,6 +128,26 @@ class AnalyzeCommandTest {
     assertEquals(before.get("corpus").get("tokens"), now.get("corpus").get("tokens"));
   }
 
+  /** The scale benchmark on the tiny model: builds a store of at least N tokens, then reuses it with the same numbers. */
+  @Test
+  void benchAnalyze_buildsThenReusesTheStore_sameFigures() throws Exception {
+    Path store = tmp.resolve("bench-store");
+    String[] args = {"bench", "analyze", "--tokens", "200", "--model", model.toString(), "--corpus", corpus.toString(),
+        "--store", store.toString(), "--epochs", "2", "--json", "--quiet"};
+    JsonNode first = Json.MAPPER.readTree(exec(0, args)[0]);
+    assertFalse(first.get("store_reused").asBoolean());
+    assertTrue(first.get("tokens").asLong() >= 200, first.toString());
+    assertTrue(first.get("peak_rss_bytes").asLong() > 0, "VmHWM read from /proc");
+    JsonNode again = Json.MAPPER.readTree(exec(0, args)[0]);
+    assertTrue(again.get("store_reused").asBoolean());
+    assertEquals(0.0, again.get("extract_s").asDouble());
+    assertEquals(first.get("tokens"), again.get("tokens"));
+    assertEquals(first.get("oracle_test").asDouble(), again.get("oracle_test").asDouble(), 1e-12);
+    String[] err = exec(2, "bench", "analyze", "--tokens", "100000000", "--model", model.toString(), "--corpus",
+        corpus.toString(), "--store", tmp.resolve("bench-big").toString(), "--quiet");
+    assertTrue(err[1].contains("--tokens 100000000: the corpus has only"), err[1]);
+  }
+
   /** Same structure and strings; numbers within 1e-4 (absolute or relative). */
   private static void assertJsonClose(String path, JsonNode a, JsonNode b) {
     assertEquals(a == null, b == null, path);
