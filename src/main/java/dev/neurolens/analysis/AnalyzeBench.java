@@ -49,12 +49,14 @@ public final class AnalyzeBench {
    * @param seed seed of the sample, splits and probes
    * @param epochs probe epochs
    * @param probeThreads PyTorch threads while probes train
+   * @param bars progress bars while labelling and extracting
    */
   public record Options(
       String model, String corpus, String lang, String task, long tokens, Path storeDir, long seed, int epochs,
-      int probeThreads) {
+      int probeThreads, CorpusInputs.ProgressBars bars) {
     public Options {
       Objects.requireNonNull(storeDir, "storeDir");
+      Objects.requireNonNull(bars, "bars");
       if (tokens < 1) {
         throw new NeuroLensException("--tokens: must be >= 1, found " + tokens);
       }
@@ -65,7 +67,8 @@ public final class AnalyzeBench {
 
     /** The default model and corpus, the lexical task, seed 42, 10 epochs, one probe thread. */
     public static Options of(long tokens, Path storeDir) {
-      return new Options(Models.DEFAULT, "default", "java", "lexical", tokens, storeDir, 42, 10, 1);
+      return new Options(Models.DEFAULT, "default", "java", "lexical", tokens, storeDir, 42, 10, 1,
+          CorpusInputs.ProgressBars.SHOW);
     }
   }
 
@@ -83,12 +86,15 @@ public final class AnalyzeBench {
    * @param totalSeconds all of it
    * @param oracleTest the oracle's test score
    * @param peakRssBytes the process's peak resident set (VmHWM), or -1 where /proc is missing
+   * @param anonRssBytes at the end: the resident memory of the heap and native allocations (RssAnon)
+   * @param fileRssBytes at the end: resident pages of mapped files, mostly the store (RssFile; the
+   *     kernel reclaims them under pressure)
    * @param maxHeapBytes the JVM's heap limit
    */
   public record Figures(
       long tokens, int snippets, boolean reused, double labelSeconds, double extractSeconds, double probeSeconds,
       double rankSeconds, double clusterSeconds, double totalSeconds, double oracleTest, long peakRssBytes,
-      long maxHeapBytes) {}
+      long anonRssBytes, long fileRssBytes, long maxHeapBytes) {}
 
   /** Builds or reuses the store, then probes, ranks and clusters; {@code progress} gets a line per stage. */
   public static Figures run(Options o, Consumer<String> progress) {
@@ -100,13 +106,13 @@ public final class AnalyzeBench {
       long t = System.nanoTime();
       progress.accept("reading and labelling " + o.corpus() + " (all methods) for " + o.tokens() + " tokens...");
       CorpusInputs all = CorpusInputs.label(new CorpusInputs.Request(o.corpus(), o.lang(), Unit.METHOD, 0,
-          CorpusReader.DEFAULT_MAX_TOKENS, o.seed(), List.of(o.task()), CorpusInputs.ProgressBars.SHOW));
+          CorpusReader.DEFAULT_MAX_TOKENS, o.seed(), List.of(o.task()), o.bars()));
       CorpusInputs in = sample(all, o.tokens(), o.seed());
       label = seconds(t);
       t = System.nanoTime();
       try (EncoderModel m = Models.load(o.model())) {
         ExtractionResult er = Analysis.extractOrReuse(m, in, o.storeDir(), Analysis.StoreUse.REUSE,
-            CorpusInputs.ProgressBars.SHOW, progress);
+            o.bars(), progress);
         progress.accept("store: " + er.snippets() + " snippets, " + er.tokens() + " tokens -> " + o.storeDir());
       }
       extract = seconds(t);
@@ -130,7 +136,8 @@ public final class AnalyzeBench {
       GeneralRedundancy.run(store, o.seed());
       double cluster = seconds(t);
       return new Figures(store.tokenCount(), store.snippetCount(), reused, label, extract, probe, rank, cluster,
-          seconds(t0), lr.oracle().test(), peakRss(), Runtime.getRuntime().maxMemory());
+          seconds(t0), lr.oracle().test(), status("VmHWM:"), status("RssAnon:"), status("RssFile:"),
+          Runtime.getRuntime().maxMemory());
     }
   }
 
@@ -166,11 +173,11 @@ public final class AnalyzeBench {
     return new CorpusInputs(kept, all.tasks(), all.hash() + " tokens>=" + tokens + " seed=" + seed);
   }
 
-  /** VmHWM of /proc/self/status in bytes, or -1. */
-  static long peakRss() {
+  /** A kB field of /proc/self/status in bytes, or -1. */
+  static long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }

@@ -1,6 +1,7 @@
 package dev.neurolens.cli;
 
 import dev.neurolens.analysis.AnalyzeBench;
+import dev.neurolens.analysis.CorpusInputs;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -50,7 +51,8 @@ final class BenchAnalyzeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     AnalyzeBench.Figures f = AnalyzeBench.run(
-        new AnalyzeBench.Options(model, corpus, lang, task, tokens, store, seed, epochs, probeThreads), out::info);
+        new AnalyzeBench.Options(model, corpus, lang, task, tokens, store, seed, epochs, probeThreads,
+            out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW), out::info);
     Map<String, Object> j = new LinkedHashMap<>();
     j.put("tokens", f.tokens());
     j.put("snippets", f.snippets());
@@ -63,13 +65,16 @@ final class BenchAnalyzeCommand implements Callable<Integer> {
     j.put("total_s", f.totalSeconds());
     j.put("oracle_test", f.oracleTest());
     j.put("peak_rss_bytes", f.peakRssBytes());
+    j.put("end_rss_anon_bytes", f.anonRssBytes());
+    j.put("end_rss_file_bytes", f.fileRssBytes());
     j.put("max_heap_bytes", f.maxHeapBytes());
     out.emit(j, String.format(Locale.ROOT,
         "%,d tokens (%d snippets%s): label %.1f s, extract %.1f s, probes %.1f s, LCA %.1f s, clustering + CKA %.1f s, "
-            + "total %.1f s; oracle test %.4f; peak RSS %.2f GB under a %.2f GB heap limit",
+            + "total %.1f s; oracle test %.4f; peak RSS %.2f GB under a %.2f GB heap limit (at the end: %.2f GB heap and "
+            + "native, %.2f GB mapped store pages)",
         f.tokens(), f.snippets(), f.reused() ? ", store reused" : "", f.labelSeconds(), f.extractSeconds(),
         f.probeSeconds(), f.rankSeconds(), f.clusterSeconds(), f.totalSeconds(), f.oracleTest(),
-        f.peakRssBytes() / 1e9, f.maxHeapBytes() / 1e9));
+        f.peakRssBytes() / 1e9, f.maxHeapBytes() / 1e9, f.anonRssBytes() / 1e9, f.fileRssBytes() / 1e9));
     return 0;
   }
 }
