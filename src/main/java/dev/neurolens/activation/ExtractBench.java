@@ -3,8 +3,7 @@ package dev.neurolens.activation;
 import ai.djl.ndarray.NDManager;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.onnx.ForwardBenchmark;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.neurolens.util.ProcStatus;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -82,20 +81,6 @@ public final class ExtractBench {
     ExtractionResult r = ex.extract(model, inputs, store, StoreWriter.Mode.OVERWRITE);
     double forward = codeTokens / forwardSeconds;
     return new Figures(codeTokens, modelTokens, paddedTokens, forward, r.tokensPerSecond(),
-        r.tokensPerSecond() / forward, modelTokens / r.seconds(), reference, peakRss(), r.bytes());
-  }
-
-  /** VmHWM of /proc/self/status in bytes, or -1. */
-  static long peakRss() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
+        r.tokensPerSecond() / forward, modelTokens / r.seconds(), reference, ProcStatus.bytes("VmHWM:"), r.bytes());
   }
 }

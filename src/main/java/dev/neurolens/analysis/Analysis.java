@@ -10,7 +10,6 @@ import dev.neurolens.activation.StoreWriter;
 import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.corpus.Unit;
 import dev.neurolens.model.EncoderModel;
-import dev.neurolens.model.HookName;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Torch;
 import dev.neurolens.probe.ProbeOptions;
@@ -121,15 +120,10 @@ public final class Analysis {
   static ExtractionResult extractOrReuse(
       EncoderModel m, CorpusInputs in, Path store, StoreUse use, CorpusInputs.ProgressBars bars,
       Consumer<String> progress) {
-    List<HookName> hooks = new ArrayList<>();
-    hooks.add(HookName.embedOut());
-    for (int i = 0; i < m.config().numLayers(); i++) {
-      hooks.add(HookName.residPost(i));
-    }
+    int layers = m.config().numLayers() + 1; // the Extractor's default hooks: embed.out + every resid_post
     ExtractOptions.Builder eb = ExtractOptions.builder()
-        .optHooks(hooks)
         .optAggregation(Aggregation.LAST)
-        .optBatchTokens(CorpusInputs.fittedBatchTokens(hooks.size() * m.config().hiddenSize()))
+        .optBatchTokens(CorpusInputs.fittedBatchTokens(layers * m.config().hiddenSize()))
         .optDtype(StoreDtype.FLOAT16)
         .optCorpusHash(in.hash())
         .optProgress(bars == CorpusInputs.ProgressBars.SHOW);
@@ -139,7 +133,7 @@ public final class Analysis {
       progress.accept("reusing the activation store " + store
           + " (same model, corpus and tasks; StoreUse.OVERWRITE / --overwrite re-extracts)");
       try (ActivationStore s = ActivationStore.open(store)) {
-        return new ExtractionResult(s.snippetCount(), s.tokenCount(), hooks.size(), m.config().hiddenSize(),
+        return new ExtractionResult(s.snippetCount(), s.tokenCount(), layers, m.config().hiddenSize(),
             Double.NaN, s.bytes(), s.snippetCount(), 0);
       }
     }

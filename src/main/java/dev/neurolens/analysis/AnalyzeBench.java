@@ -14,8 +14,8 @@ import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.rank.LcaRanker;
 import dev.neurolens.rank.NeuronRanking;
 import dev.neurolens.util.NeuroLensException;
+import dev.neurolens.util.ProcStatus;
 import dev.neurolens.util.Shuffle;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,7 +136,8 @@ public final class AnalyzeBench {
       GeneralRedundancy.run(store, o.seed());
       double cluster = seconds(t);
       return new Figures(store.tokenCount(), store.snippetCount(), reused, label, extract, probe, rank, cluster,
-          seconds(t0), lr.oracle().test(), status("VmHWM:"), status("RssAnon:"), status("RssFile:"),
+          seconds(t0), lr.oracle().test(), ProcStatus.bytes("VmHWM:"), ProcStatus.bytes("RssAnon:"),
+          ProcStatus.bytes("RssFile:"),
           Runtime.getRuntime().maxMemory());
     }
   }
@@ -157,34 +158,12 @@ public final class AnalyzeBench {
   static CorpusInputs sample(CorpusInputs all, long tokens, long seed) {
     List<ExtractionInput> order = new ArrayList<>(all.inputs());
     Shuffle.inPlace(order, new Random(seed));
-    List<ExtractionInput> kept = new ArrayList<>();
-    long n = 0;
-    for (ExtractionInput in : order) {
-      if (n >= tokens) {
-        break;
-      }
-      kept.add(in);
-      n += in.tokens().size();
+    CorpusInputs kept = new CorpusInputs(order, all.tasks(), all.hash() + " tokens>=" + tokens + " seed=" + seed).head(tokens);
+    if (kept.tokenCount() < tokens) {
+      throw new NeuroLensException("--tokens " + tokens + ": the corpus has only " + kept.tokenCount()
+          + " code tokens in " + order.size() + " methods; give a larger --corpus");
     }
-    if (n < tokens) {
-      throw new NeuroLensException("--tokens " + tokens + ": the corpus has only " + n + " code tokens in "
-          + order.size() + " methods; give a larger --corpus");
-    }
-    return new CorpusInputs(kept, all.tasks(), all.hash() + " tokens>=" + tokens + " seed=" + seed);
-  }
-
-  /** A kB field of /proc/self/status in bytes, or -1. */
-  static long status(String field) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith(field)) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
+    return kept;
   }
 
   private static double seconds(long startNanos) {

@@ -92,6 +92,28 @@ public record CorpusInputs(List<ExtractionInput> inputs, List<TaskSpec> tasks, S
     return new CorpusInputs(ConceptInputs.inputs(lc, storeTasks), storeTasks, lc.corpusHash() + " " + c.spec());
   }
 
+  /**
+   * The shortest head of {@code inputs} (whole snippets, in order) with at least {@code tokens}
+   * code tokens, or all of them when they hold fewer; the same tasks and hash.
+   */
+  public CorpusInputs head(long tokens) {
+    List<ExtractionInput> kept = new ArrayList<>();
+    long n = 0;
+    for (ExtractionInput in : inputs) {
+      if (n >= tokens) {
+        break;
+      }
+      kept.add(in);
+      n += in.tokens().size();
+    }
+    return new CorpusInputs(kept, tasks, hash);
+  }
+
+  /** Code tokens of all inputs. */
+  public long tokenCount() {
+    return inputs.stream().mapToLong(in -> in.tokens().size()).sum();
+  }
+
   /** Batch budget from the heap: captured (B*T, sum W) floats held twice, in 1/16 of the heap. */
   public static int fittedBatchTokens(int sumWidth) {
     long heap = Runtime.getRuntime().maxMemory();

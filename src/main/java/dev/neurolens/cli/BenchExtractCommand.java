@@ -1,16 +1,12 @@
 package dev.neurolens.cli;
 
-import dev.neurolens.activation.ConceptInputs;
 import dev.neurolens.analysis.CorpusInputs;
 import dev.neurolens.activation.ExtractBench;
 import dev.neurolens.activation.ExtractOptions;
 import dev.neurolens.activation.ExtractionInput;
-import dev.neurolens.activation.TaskSpec;
-import dev.neurolens.concept.CodeLabeller;
-import dev.neurolens.concept.LabelledCorpus;
-import dev.neurolens.concept.Tasks;
 import dev.neurolens.corpus.Corpus;
 import dev.neurolens.corpus.CorpusReader;
+import dev.neurolens.corpus.Unit;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.GemmPath;
 import dev.neurolens.model.HookName;
@@ -19,9 +15,7 @@ import dev.neurolens.util.NeuroLensException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,22 +64,11 @@ final class BenchExtractCommand implements Callable<Integer> {
     OutPaths.atLeast("--batch-tokens", batchTokens, 0);
     // about 45 code tokens per method: sample enough snippets, then cut to the token target
     int sample = (int) Math.min(Integer.MAX_VALUE, Math.max(20, tokens / 30));
-    Corpus c = CorpusReader.builder().optLang(lang).optMaxSnippets(sample).optSeed(seed)
-        .optProgress(!out.quiet()).build().read(corpus);
-    List<dev.neurolens.concept.LabelTask> specs = Tasks.parseAll(List.of("lexical"));
-    LabelledCorpus lc = CodeLabeller.builder().optProgress(!out.quiet()).build()
-        .labelCorpus(c, new LinkedHashSet<>(List.of("lexical")));
-    List<TaskSpec> tasks = ConceptInputs.tasks(specs);
-    List<ExtractionInput> all = ConceptInputs.inputs(lc, tasks);
-    List<ExtractionInput> inputs = new ArrayList<>();
-    long n = 0;
-    for (ExtractionInput i : all) {
-      if (n >= tokens) {
-        break;
-      }
-      inputs.add(i);
-      n += i.tokens().size();
-    }
+    CorpusInputs in = CorpusInputs.label(new CorpusInputs.Request(corpus, lang, Unit.METHOD, sample,
+        CorpusReader.DEFAULT_MAX_TOKENS, seed, List.of("lexical"),
+        out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW)).head(tokens);
+    List<ExtractionInput> inputs = in.inputs();
+    long n = in.tokenCount();
     if (n < tokens) {
       out.info("bench extract: the corpus sample has only " + n + " code tokens (asked " + tokens + ")");
     }
@@ -95,9 +78,9 @@ final class BenchExtractCommand implements Callable<Integer> {
       ExtractOptions.Builder b = ExtractOptions.builder()
           .optBatchTokens(batchTokens > 0 ? batchTokens : CorpusInputs.fittedBatchTokens(sumWidth))
           .optDtype(dev.neurolens.activation.StoreDtype.parse(dtype))
-          .optCorpusHash(lc.corpusHash())
+          .optCorpusHash(in.hash())
           .optProgress(!out.quiet());
-      tasks.forEach(b::addTask);
+      in.tasks().forEach(b::addTask);
       ExtractOptions o = b.build();
       out.info(String.format(Locale.ROOT, "bench extract: %s, %d snippets, %d code tokens, %d hooks, batch %d tokens",
           m.id(), inputs.size(), n, m.config().numLayers() + 1, o.batchTokens()));

@@ -6,9 +6,7 @@ import dev.neurolens.redundancy.CorrelationClustering;
 import dev.neurolens.redundancy.CorrelationMatrix;
 import dev.neurolens.redundancy.NeuronCorrelation;
 import dev.neurolens.redundancy.SyntheticActivations;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.neurolens.util.ProcStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -81,16 +79,8 @@ final class BenchRedundancyCommand implements Callable<Integer> {
 
   /** VmHWM (peak resident set) of this process in KiB, or -1 where /proc is missing. */
   static long peakRssKiB() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
+    long bytes = ProcStatus.bytes("VmHWM:");
+    return bytes < 0 ? -1 : bytes / 1024;
   }
 
   /** Runs the benchmark without the rest of the CLI. */
