@@ -49,6 +49,7 @@ public final class CorpusReader {
   private final long seed;
   private final int maxTokens;
   private final boolean quiet;
+  private final boolean docComments;
 
   private CorpusReader(Builder b) {
     this.lang = b.lang;
@@ -57,6 +58,7 @@ public final class CorpusReader {
     this.seed = b.seed;
     this.maxTokens = b.maxTokens;
     this.quiet = b.quiet;
+    this.docComments = b.docComments;
   }
 
   public static Builder builder() {
@@ -97,7 +99,7 @@ public final class CorpusReader {
         } else if (unit == Unit.FILE) {
           found.add(new Candidate(new Snippet(f.name(), f.name(), l.get().name(), text, 1, 0, null), -1));
         } else {
-          found.addAll(MethodCutter.cut(l.get(), f.name(), text));
+          found.addAll(MethodCutter.cut(l.get(), f.name(), text, docComments));
         }
       }
     }
@@ -255,8 +257,18 @@ public final class CorpusReader {
     private long seed = 42;
     private int maxTokens = DEFAULT_MAX_TOKENS;
     private boolean quiet = true;
+    private boolean docComments;
 
     private Builder() {}
+
+    /**
+     * Start each method at the doc comment ({@code /** ... *}{@code /}) right before it, when there
+     * is one (for code-search pairs); Python docstrings are inside the function anyway.
+     */
+    public Builder optDocComments(boolean keep) {
+      this.docComments = keep;
+      return this;
+    }
 
     /** Only this language (by name); files of others are skipped. Null = from file extensions. */
     public Builder optLang(String name) {

@@ -22,7 +22,7 @@ final class MethodCutter {
    * The outermost functions of {@code text} (a file named {@code source}), token counts not yet
    * known (-1). Uses a tree-sitter query, so only the function nodes cross the JNI boundary.
    */
-  static List<CorpusReader.Candidate> cut(Language lang, String source, String text) {
+  static List<CorpusReader.Candidate> cut(Language lang, String source, String text, boolean docComments) {
     TSTree tree = SyntaxTree.parser(lang).parseString(null, text);
     TSQuery query =
         QUERIES.get().computeIfAbsent(lang.name(), k -> new TSQuery(lang.grammar().get(),
@@ -47,7 +47,16 @@ final class MethodCutter {
           node = p;
         }
         lastEnd = node.getEndByte();
-        int start = map(b2c, node.getStartByte());
+        int startByte0 = node.getStartByte();
+        if (docComments) {
+          TSNode prev = node.getPrevNamedSibling();
+          if (prev != null && !prev.isNull() && prev.getType().contains("comment")
+              && text.startsWith("/**", map(b2c, prev.getStartByte()))
+              && text.substring(map(b2c, prev.getEndByte()), map(b2c, startByte0)).isBlank()) {
+            startByte0 = prev.getStartByte();
+          }
+        }
+        int start = map(b2c, startByte0);
         int end = map(b2c, lastEnd);
         TSNode nameNode = fn.getChildByFieldName("name");
         String name =

@@ -137,17 +137,22 @@ public final class Models {
     }
     String tokJson = model.tokenizer().tokenizerJson().orElseThrow(
         () -> new NeuroLensException("model export: the model's tokenizer has no tokenizer.json to write"));
+    export(model.config(), bert.weights(), bert.hasMaskedLmHead(), tokJson, dir);
+  }
+
+  /**
+   * Writes canonical BERT weights as a Hugging Face directory ({@code config.json},
+   * {@code model.safetensors}, {@code tokenizer.json}); used for fine-tuned weights.
+   */
+  public static void export(ModelConfig c, Map<String, FloatTensor> canonical, boolean withHead, String tokenizerJson,
+      Path dir) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new NeuroLensException(dir + ": cannot create directory (" + e.getMessage() + ")", e);
     }
-    ModelConfig c = model.config();
-    Map<String, FloatTensor> weights = bert.weights();
-    Safetensors.write(dir.resolve("model.safetensors"), BertCheckpoint.toCheckpoint(weights, c));
-    Json.writeAtomically(dir.resolve("config.json"), HfDirectory.configJson(c, bert.hasMaskedLmHead()));
-    AtomicFiles.writeString(dir.resolve("tokenizer.json"), tokJson);
+    Safetensors.write(dir.resolve("model.safetensors"), BertCheckpoint.toCheckpoint(canonical, c));
+    Json.writeAtomically(dir.resolve("config.json"), HfDirectory.configJson(c, withHead));
+    AtomicFiles.writeString(dir.resolve("tokenizer.json"), tokenizerJson);
   }
-
-
 }

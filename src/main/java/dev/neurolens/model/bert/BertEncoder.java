@@ -130,6 +130,11 @@ public final class BertEncoder implements EncoderModel {
     return params.get(name);
   }
 
+  /** The canonical weight arrays, by name (read-only use: {@link TrainableBert} copies them). */
+  Map<String, NDArray> paramArrays() {
+    return java.util.Collections.unmodifiableMap(params);
+  }
+
   @Override
   public ModelConfig config() {
     return config;
@@ -233,34 +238,18 @@ public final class BertEncoder implements EncoderModel {
 
   /** The forward pass: (B, T) ids -> last hidden state (B, T, D) attached to {@code manager}. */
   private NDArray run(NDManager manager, TokenBatch batch, HookRun hooks) {
-    int b = batch.size();
-    int t = batch.maxLength();
-    checkBatch(batch, t);
-    long[] ids = new long[b * t];
-    float[] mask = new float[b * t];
-    java.util.Arrays.fill(ids, config.padTokenId());
-    java.util.Arrays.fill(mask, -Float.MAX_VALUE);
-    boolean padded = false;
-    for (int r = 0; r < b; r++) {
-      int[] row = batch.ids().get(r);
-      padded |= row.length < t;
-      for (int j = 0; j < row.length; j++) {
-        ids[r * t + j] = row[j];
-        mask[r * t + j] = 0f;
-      }
-    }
+    BertGraph.Inputs in = BertGraph.inputs(config, batch);
     boolean grad = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
     try (NDManager sub = manager.newSubManager()) {
-      NDArray idArr = sub.create(ids, new Shape(b, t));
-      NDArray x = embed(idArr, ids, b, t);
+      NDArray x = BertGraph.embed(config, sub, in, p(BertCheckpoint.WORD), p(BertCheckpoint.POSITION), typeRow0,
+          p(BertCheckpoint.EMB_LN + "weight"), p(BertCheckpoint.EMB_LN + "bias"), 0f);
       x = hooks.at(HookName.embedOut(), x);
-      // (B, 1, 1, T) additive key mask; a batch without padding needs none (saves a pass over the scores).
-      NDArray maskArr = padded ? sub.create(mask, new Shape(b, 1, 1, t)) : null;
+      NDArray maskArr = BertGraph.maskArray(sub, in);
       for (int i = 0; i < layers.size(); i++) {
         try (NDManager lm = sub.newSubManager()) {
           x.tempAttach(lm);
-          NDArray out = block(i, x, maskArr, hooks);
+          NDArray out = BertGraph.block(config, i, layers.get(i), x, maskArr, hooks, 1f, 0f);
           if (out.getManager() == lm) {
             out.attach(sub);
           }
@@ -276,93 +265,6 @@ public final class BertEncoder implements EncoderModel {
     }
   }
 
-  private void checkBatch(TokenBatch batch, int t) {
-    if (t > config.maxTokens()) {
-      throw new NeuroLensException("sequence length " + t + " exceeds the model's max positions ("
-          + config.maxTokens() + ", max_position_embeddings " + config.maxPositions()
-          + "); split long inputs into windows");
-    }
-    for (int r = 0; r < batch.size(); r++) {
-      for (int id : batch.ids().get(r)) {
-        if (id < 0 || id >= config.vocabSize()) {
-          throw new NeuroLensException("token id " + id + " (batch row " + r
-              + ") is outside the embedding table [0, " + config.vocabSize() + ")");
-        }
-      }
-    }
-  }
-
-  /** Word + position + type-0 embeddings, layer-normed: (B, T) -> (B, T, D). */
-  private NDArray embed(NDArray idArr, long[] ids, int b, int t) {
-    NDArray word = gather(idArr, p(BertCheckpoint.WORD));
-    NDArray pos;
-    if (config.positionOffset() == 0) {
-      pos = p(BertCheckpoint.POSITION).get(new NDIndex("0:{}", t)); // (T, D), broadcast over B
-    } else {
-      // RoBERTa: real tokens count up from padding_idx + 1, padding tokens use padding_idx.
-      long[] posIds = new long[b * t];
-      int pad = config.padTokenId();
-      for (int r = 0; r < b; r++) {
-        int k = 0;
-        for (int j = 0; j < t; j++) {
-          long id = ids[r * t + j];
-          posIds[r * t + j] = id == pad ? pad : pad + 1 + k++;
-        }
-      }
-      pos = gather(idArr.getManager().create(posIds, new Shape(b, t)), p(BertCheckpoint.POSITION));
-    }
-    NDArray sum = word.addi(pos).addi(typeRow0);
-    return layerNorm(sum, p(BertCheckpoint.EMB_LN + "weight"), p(BertCheckpoint.EMB_LN + "bias"));
-  }
-
-  private static NDArray gather(NDArray idx, NDArray table) {
-    return idx.getNDArrayInternal().embedding(idx, table, SparseFormat.DENSE).singletonOrThrow();
-  }
-
-  private NDArray layerNorm(NDArray x, NDArray w, NDArray bias) {
-    return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), w, bias, (float) config.layerNormEps())
-        .singletonOrThrow();
-  }
-
-  /** One encoder block: (B, T, D) -> (B, T, D); {@code mask} is null when no row is padded. */
-  private NDArray block(int i, NDArray x, NDArray mask, HookRun hooks) {
-    LayerParams l = layers.get(i);
-    Shape s = x.getShape();
-    long b = s.get(0);
-    long t = s.get(1);
-    int h = config.numHeads();
-    int dh = config.headDim();
-    NDArray residPre = hooks.at(HookName.of(i, Site.RESID_PRE), x);
-    NDArray qkv = Linear.linear(residPre, l.qkvWeight(), l.qkvBias()).singletonOrThrow();
-    // (B, T, 3D) -> (B, T, 3, H, dh) -> (3, B, H, T, dh)
-    NDArray heads = qkv.reshape(b, t, 3, h, dh).transpose(2, 0, 3, 1, 4);
-    NDArray q = heads.get(0);
-    NDArray k = heads.get(1);
-    NDArray v = heads.get(2);
-    // (B, H, T, dh) x (B, H, dh, T) -> (B, H, T, T)
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // q is pre-scaled by 1/sqrt(dh)
-    if (mask != null) {
-      scores.addi(mask);
-    }
-    NDArray probs = scores.softmax(-1);
-    // (B, H, T, T) x (B, H, T, dh) -> (B, H, T, dh) -> (B, T, H, dh) -> (B, T, D)
-    NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize());
-    NDArray attnOut = hooks.at(HookName.of(i, Site.ATTN_OUT),
-        Linear.linear(ctx, l.attnOutWeight(), l.attnOutBias()).singletonOrThrow());
-    NDArray mid = hooks.at(HookName.of(i, Site.RESID_MID),
-        layerNorm(attnOut.add(residPre), l.ln1Weight(), l.ln1Bias()));
-    NDArray pre = Linear.linear(mid, l.ffnInWeight(), l.ffnInBias()).singletonOrThrow();
-    pre = hooks.at(HookName.of(i, Site.MLP_PRE), activation(pre));
-    NDArray mlpOut = hooks.at(HookName.of(i, Site.MLP_OUT),
-        Linear.linear(pre, l.ffnOutWeight(), l.ffnOutBias()).singletonOrThrow());
-    return hooks.at(HookName.of(i, Site.RESID_POST),
-        layerNorm(mlpOut.add(mid), l.ln2Weight(), l.ln2Bias()));
-  }
-
-  private NDArray activation(NDArray x) {
-    return config.hiddenAct().equals("gelu") ? Activation.gelu(x) : Activation.relu(x);
-  }
-
   @Override
   public NDArray maskedLmLogits(NDManager manager, NDArray lastHidden) {
     if (!hasHead) {
@@ -374,7 +276,7 @@ public final class BertEncoder implements EncoderModel {
       lastHidden.tempAttach(sub);
       NDArray h = Linear.linear(lastHidden, p(BertCheckpoint.HEAD_DENSE + "weight"), p(BertCheckpoint.HEAD_DENSE + "bias"))
           .singletonOrThrow();
-      h = layerNorm(activation(h), p(BertCheckpoint.HEAD_LN + "weight"), p(BertCheckpoint.HEAD_LN + "bias"));
+      h = BertGraph.layerNorm(config, BertGraph.activation(config, h), p(BertCheckpoint.HEAD_LN + "weight"), p(BertCheckpoint.HEAD_LN + "bias"));
       NDArray decoder = params.getOrDefault(BertCheckpoint.HEAD_DECODER, p(BertCheckpoint.WORD));
       NDArray logits = Linear.linear(h, decoder, p(BertCheckpoint.HEAD_BIAS)).singletonOrThrow();
       logits.attach(manager);

@@ -1,0 +1,697 @@
+package dev.neurolens.finetune;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.FloatTensor;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.TokenBatch;
+import dev.neurolens.model.bert.BertEncoder;
+import dev.neurolens.model.bert.TrainableBert;
+import dev.neurolens.model.safetensors.Safetensors;
+import dev.neurolens.util.Json;
+import dev.neurolens.util.NeuroLensException;
+import dev.neurolens.util.ProcStatus;
+import dev.neurolens.util.Progress;
+import dev.neurolens.util.Shuffle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Fine-tunes a BERT-family encoder on a downstream task with the embeddings and bottom K blocks
+ * frozen (Telly-K): AdamW, linear warmup then linear decay, gradient clipping, token-budget
+ * batches, early stopping on the dev metric, seeded. After each epoch a checkpoint (trainable
+ * weights, head, optimizer moments, learning curve) is written atomically to {@code
+ * OUT/checkpoints/epoch-N}; the same call on the same {@code OUT} resumes after the last complete
+ * epoch and ends with the same weights as an uninterrupted run. At the end the best epoch's
+ * encoder is exported as a Hugging Face directory in {@code OUT} (loadable with
+ * {@code --model OUT}), the head as {@code head.safetensors}, and {@code training.json} last.
+ *
+ * <p>Code search is a bi-encoder: query and code go through the same encoder, pooled, L2
+ * normalised; InfoNCE over in-batch negatives (cosine / temperature). Classification: a linear
+ * head on the pooled code. Pairs: a linear head on {@code [u, v, |u - v|, u * v]} of the two
+ * pooled snippets.
+ *
+ * <p>Usage: {@code FinetuneResult r = FineTuner.run(model, Datasets.load(task, "default", null, null, Datasets.Sizes.DEFAULT, 42), FinetuneOptions.defaults(), out, System.err::println)}
+ */
+public final class FineTuner {
+  private static final String CHECKPOINTS = "checkpoints";
+  private static final String TRAINING_JSON = "training.json";
+
+  private final EncoderModel model;
+  private final Datasets.Dataset data;
+  private final FinetuneOptions opt;
+  private final Path out;
+  private final Consumer<String> log;
+  private final DownstreamTask.Kind kind;
+  private final boolean cls;
+  private final List<Item> train;
+  private final List<Item> dev;
+  private final List<Item> test;
+
+  /** A tokenized example: {@code a}, {@code b} (null for classification), label id (-1 for search). */
+  record Item(int[] a, int[] b, int label) {
+    int tokens() {
+      return a.length + (b == null ? 0 : b.length);
+    }
+  }
+
+  /** State saved with each checkpoint (state.json). */
+  record CheckpointState(String fingerprint, int epoch, long steps, int bestEpoch, double bestDev, int sinceBest,
+      List<FinetuneResult.Epoch> curve, FinetuneResult.Score zeroShot) {}
+
+  private FineTuner(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt, Path out, Consumer<String> log) {
+    this.model = model;
+    this.data = data;
+    this.opt = opt;
+    this.out = out;
+    this.log = log;
+    this.kind = data.task().kind();
+    this.cls = opt.pooling().equals("cls") || (opt.pooling().equals("auto") && model.id().equals(Models.DEFAULT_ID));
+    this.train = tokenize(data.train());
+    this.dev = tokenize(data.dev());
+    this.test = tokenize(data.test());
+  }
+
+  /**
+   * Trains (or resumes), exports the best weights to {@code out} and returns what
+   * {@code training.json} holds.
+   *
+   * @throws NeuroLensException if {@code out} holds a finished run, unrelated files, or a
+   *     checkpoint made with other settings
+   */
+  public static FinetuneResult run(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt, Path out,
+      Consumer<String> log) {
+    if (model.tokenizer().tokenizerJson().isEmpty()) {
+      throw new NeuroLensException("finetune: the model's tokenizer has no tokenizer.json, so the tuned model could not be exported");
+    }
+    if (opt.freeze() > model.config().numLayers()) {
+      throw new NeuroLensException("--freeze: must be 'none' or 0.." + model.config().numLayers() + " for this "
+          + model.config().numLayers() + "-layer model, found " + opt.freeze());
+    }
+    return new FineTuner(model, data, opt, out, log).train();
+  }
+
+  /**
+   * Scores the test split of {@code data} with {@code model} as it is (a tuned model reloaded
+   * from its directory, or a base model for a zero-shot score) and, for classification and
+   * pairs, the head in {@code headFile} ({@code head.safetensors} of a run).
+   */
+  public static FinetuneResult.Score evaluateTest(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt,
+      Path headFile) {
+    FineTuner ft = new FineTuner(model, data, opt, Path.of("."), s -> { });
+    Map<String, FloatTensor> headValues = headFile == null ? Map.of() : Safetensors.read(headFile);
+    int hidden = model.config().hiddenSize();
+    int features = ft.kind == DownstreamTask.Kind.PAIRS ? 4 * hidden : hidden;
+    if (ft.kind != DownstreamTask.Kind.CODE_SEARCH && headValues.get("head.weight") == null) {
+      throw new NeuroLensException("finetune: scoring " + data.task() + " needs the run's head.safetensors");
+    }
+    try (TrainableBert enc = TrainableBert.of(model, model.config().numLayers(), 0f, Map.of());
+        Head head = ft.kind == DownstreamTask.Kind.CODE_SEARCH ? null
+            : new Head(data.labels().size(), features, opt.seed(), headValues)) {
+      return ft.evaluate(enc, head, ft.test, "test");
+    }
+  }
+
+  private List<Item> tokenize(List<Example> examples) {
+    Map<String, Integer> labelIds = new LinkedHashMap<>();
+    for (String l : data.labels()) {
+      labelIds.put(l, labelIds.size());
+    }
+    List<Item> items = new ArrayList<>(examples.size());
+    for (Example e : examples) {
+      int la = kind == DownstreamTask.Kind.CODE_SEARCH ? opt.maxQueryLength() : opt.maxLength();
+      int[] a = truncate(model.tokenizer().encode(e.a()).ids(), la);
+      int[] b = e.b() == null ? null : truncate(model.tokenizer().encode(e.b()).ids(), opt.maxLength());
+      items.add(new Item(a, b, e.label() == null ? -1 : labelIds.get(e.label())));
+    }
+    return items;
+  }
+
+  /** The first max-1 ids and the last one (the closing special token), when longer than max. */
+  static int[] truncate(int[] ids, int max) {
+    if (ids.length <= max) {
+      return ids;
+    }
+    int[] t = Arrays.copyOf(ids, max);
+    t[max - 1] = ids[ids.length - 1];
+    return t;
+  }
+
+  private FinetuneResult train() {
+    String fingerprint = fingerprint();
+    CheckpointState resumed = prepareOut(fingerprint);
+    int classes = data.labels().size();
+    int hidden = model.config().hiddenSize();
+    int features = kind == DownstreamTask.Kind.PAIRS ? 4 * hidden : hidden;
+    Map<String, FloatTensor> saved = resumed == null ? Map.of() : Safetensors.read(checkpoint(resumed.epoch()).resolve("state.safetensors"));
+    Map<String, FloatTensor> encSaved = new TreeMap<>();
+    Map<String, FloatTensor> headSaved = new TreeMap<>();
+    for (Map.Entry<String, FloatTensor> e : saved.entrySet()) {
+      if (e.getKey().startsWith("head.")) {
+        headSaved.put(e.getKey(), e.getValue());
+      } else if (!e.getKey().startsWith("adam.")) {
+        encSaved.put(e.getKey(), e.getValue());
+      }
+    }
+    try (TrainableBert enc = TrainableBert.of(model, opt.freeze(), opt.dropout(), encSaved);
+        Head head = kind == DownstreamTask.Kind.CODE_SEARCH ? null : new Head(classes, features, opt.seed(), headSaved);
+        AdamW adam = new AdamW(opt.weightDecay());
+        NDManager base = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+      for (Map.Entry<String, NDArray> e : enc.trainable().entrySet()) {
+        adam.add(e.getKey(), e.getValue(), 1f);
+      }
+      if (head != null) {
+        head.params.forEach((n, a) -> adam.add(n, a, opt.headLr() / opt.lr()));
+      }
+      long headParams = head == null ? 0 : head.count();
+      long trainable = enc.trainableCount() + headParams;
+      long total = enc.totalCount() + headParams;
+      log.accept(String.format("finetune %s, freeze %s: %,d of %,d parameters trainable (%.1f%%); %s; %s pooling",
+          data.task(), TrainableBert.describeFreeze(opt.freeze()), trainable, total, 100.0 * trainable / total,
+          data.describe(), cls ? "cls" : "mean"));
+      List<FinetuneResult.Epoch> curve = new ArrayList<>();
+      int startEpoch = 0;
+      int bestEpoch = 0;
+      double bestDev = Double.NEGATIVE_INFINITY;
+      int sinceBest = 0;
+      FinetuneResult.Score zeroShot = null;
+      if (resumed != null) {
+        adam.load(saved, resumed.steps());
+        curve.addAll(resumed.curve());
+        startEpoch = resumed.epoch();
+        bestEpoch = resumed.bestEpoch();
+        bestDev = resumed.bestDev();
+        sinceBest = resumed.sinceBest();
+        zeroShot = resumed.zeroShot();
+        log.accept("finetune: resuming " + out + " after epoch " + startEpoch + " (step " + resumed.steps() + ")");
+      } else if (kind == DownstreamTask.Kind.CODE_SEARCH) {
+        zeroShot = evaluate(enc, head, test, "zero-shot test");
+        log.accept(String.format("finetune: zero-shot test %s %.4f", zeroShot.metric(), zeroShot.value()));
+      }
+      saved = null;
+      int stepsPerEpoch = batches(train, 1).size();
+      long totalSteps = (long) stepsPerEpoch * opt.epochs();
+      boolean stopped = false;
+      for (int epoch = startEpoch + 1; epoch <= opt.epochs() && sinceBest < opt.patience(); epoch++) {
+        Engine.getEngine("PyTorch").setRandomSeed((int) (opt.seed() * 1_000_003L + epoch));
+        List<List<Item>> batches = batches(train, epoch);
+        double lossSum = 0;
+        long tokens = 0;
+        long t0 = System.nanoTime();
+        int done = 0;
+        try (Progress bar = Progress.start("epoch " + epoch + "/" + opt.epochs(), batches.size(), "batches")) {
+          for (List<Item> batch : batches) {
+            long step = adam.steps() + 1;
+            float lr = learningRate(step, totalSteps);
+            float loss;
+            try (NDManager m = base.newSubManager()) {
+              try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray l = loss(m, enc, head, batch);
+                gc.backward(l);
+                loss = l.getFloat();
+              }
+              adam.step(lr, opt.maxGradNorm());
+            }
+            if (!Float.isFinite(loss)) {
+              throw new NeuroLensException("finetune: the loss became " + loss + " at step " + step + " (epoch " + epoch
+                  + "); lower --lr (now " + opt.lr() + ")");
+            }
+            lossSum += loss;
+            for (Item it : batch) {
+              tokens += it.tokens();
+            }
+            done++;
+            double secs = (System.nanoTime() - t0) / 1e9;
+            bar.step(1);
+            bar.extraMessage(String.format("loss %.4f, %,.0f tok/s, lr %.2e", lossSum / done, tokens / secs, lr));
+          }
+        }
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        long e0 = System.nanoTime();
+        FinetuneResult.Score devScore = evaluate(enc, head, dev, "dev");
+        double evalSeconds = (System.nanoTime() - e0) / 1e9;
+        curve.add(new FinetuneResult.Epoch(epoch, lossSum / batches.size(), devScore, trainSeconds, evalSeconds,
+            tokens / trainSeconds, batches.size()));
+        if (devScore.value() > bestDev) {
+          bestDev = devScore.value();
+          bestEpoch = epoch;
+          sinceBest = 0;
+        } else {
+          sinceBest++;
+        }
+        log.accept(String.format("epoch %d: train loss %.4f, dev %s %.4f%s, %.1f s (%,.0f tok/s)", epoch,
+            lossSum / batches.size(), devScore.metric(), devScore.value(), bestEpoch == epoch ? " (best)" : "",
+            trainSeconds, tokens / trainSeconds));
+        saveCheckpoint(new CheckpointState(fingerprint, epoch, adam.steps(), bestEpoch, bestDev, sinceBest, curve, zeroShot),
+            enc, head, adam);
+        if (sinceBest >= opt.patience() && epoch < opt.epochs()) {
+          stopped = true;
+          log.accept("finetune: no better dev score for " + sinceBest + " epochs; stopping early (best epoch " + bestEpoch + ")");
+        }
+      }
+      int lastEpoch = curve.get(curve.size() - 1).epoch();
+      return finish(enc, head, curve, bestEpoch, lastEpoch, stopped, zeroShot, trainable, total, headParams,
+          resumed == null ? 0 : resumed.epoch());
+    }
+  }
+
+  private FinetuneResult finish(TrainableBert enc, Head head, List<FinetuneResult.Epoch> curve, int bestEpoch,
+      int lastEpoch, boolean stopped, FinetuneResult.Score zeroShot, long trainable, long total, long headParams,
+      int resumedFrom) {
+    Map<String, FloatTensor> weights;
+    FinetuneResult.Score testScore;
+    Map<String, FloatTensor> headValues = head == null ? Map.of() : head.values();
+    if (bestEpoch == lastEpoch) {
+      weights = enc.weights();
+      testScore = evaluate(enc, head, test, "test");
+    } else {
+      Map<String, FloatTensor> saved = Safetensors.read(checkpoint(bestEpoch).resolve("state.safetensors"));
+      Map<String, FloatTensor> encBest = new TreeMap<>();
+      Map<String, FloatTensor> headBest = new TreeMap<>();
+      saved.forEach((k, v) -> {
+        if (k.startsWith("head.")) {
+          headBest.put(k, v);
+        } else if (!k.startsWith("adam.")) {
+          encBest.put(k, v);
+        }
+      });
+      try (TrainableBert best = TrainableBert.of(model, opt.freeze(), 0f, encBest);
+          Head bestHead = head == null ? null : new Head(head.classes, head.features, opt.seed(), headBest)) {
+        weights = best.weights();
+        testScore = evaluate(best, bestHead, test, "test");
+        headValues = bestHead == null ? Map.of() : bestHead.values();
+      }
+    }
+    Models.export(model.config(), weights, enc.hasMaskedLmHead(), model.tokenizer().tokenizerJson().orElseThrow(), out);
+    if (!headValues.isEmpty()) {
+      Safetensors.write(out.resolve("head.safetensors"), headValues);
+    }
+    double trainSecs = curve.stream().mapToDouble(FinetuneResult.Epoch::trainSeconds).sum();
+    double toBest = curve.stream().filter(e -> e.epoch() <= bestEpoch).mapToDouble(FinetuneResult.Epoch::trainSeconds).sum();
+    long trainTokens = train.stream().mapToLong(Item::tokens).sum();
+    FinetuneResult.Score devBest = curve.stream().filter(e -> e.epoch() == bestEpoch).findFirst().orElseThrow().dev();
+    FinetuneResult result = new FinetuneResult(FinetuneResult.SCHEMA_VERSION, model.id(), model.weightChecksum(),
+        data.task().toString(),
+        new FinetuneResult.DataInfo(data.source(), data.train().size(), data.dev().size(), data.test().size(),
+            data.available(), data.labels(), trainTokens),
+        opt, cls ? "cls" : "mean", TrainableBert.describeFreeze(opt.freeze()), trainable, total, headParams,
+        curve.size(), bestEpoch, stopped, curve, trainSecs / curve.size(), toBest, zeroShot, devBest, testScore,
+        ProcStatus.bytes("VmHWM"), BertEncoder.checksumOf(weights), out.toAbsolutePath().toString(), resumedFrom);
+    Json.writeAtomically(out.resolve(TRAINING_JSON), result);
+    deleteTree(out.resolve(CHECKPOINTS));
+    log.accept(String.format("finetune: test %s %.4f (best epoch %d); model in %s", testScore.metric(), testScore.value(),
+        bestEpoch, out));
+    return result;
+  }
+
+  private float learningRate(long step, long totalSteps) {
+    long warm = Math.max(1, Math.round(opt.warmup() * totalSteps));
+    if (opt.warmup() > 0 && step <= warm) {
+      return opt.lr() * step / warm;
+    }
+    long rest = Math.max(1, totalSteps - (opt.warmup() > 0 ? warm : 0));
+    long done = step - (opt.warmup() > 0 ? warm : 0);
+    return (float) (opt.lr() * Math.max(0.0, 1.0 - (double) done / rest));
+  }
+
+  /**
+   * Batches of one epoch: a seeded shuffle, windows of 64 batches sorted by length (less
+   * padding), cut when the next example would exceed the rows or padded-token budget; batch
+   * order shuffled again.
+   */
+  List<List<Item>> batches(List<Item> items, int epoch) {
+    Random r = new Random(opt.seed() * 1_000_003L + epoch);
+    int[] order = Shuffle.permutation(items.size(), r);
+    List<List<Item>> out = new ArrayList<>();
+    int window = 64 * opt.batchSize();
+    for (int w = 0; w < order.length; w += window) {
+      List<Item> chunk = new ArrayList<>();
+      for (int k = w; k < Math.min(order.length, w + window); k++) {
+        chunk.add(items.get(order[k]));
+      }
+      chunk.sort(Comparator.comparingInt(Item::tokens));
+      List<Item> cur = new ArrayList<>();
+      int maxA = 0;
+      int maxB = 0;
+      for (Item it : chunk) {
+        int na = Math.max(maxA, it.a().length);
+        int nb = Math.max(maxB, it.b() == null ? 0 : it.b().length);
+        if (!cur.isEmpty() && (cur.size() >= opt.batchSize() || (long) (cur.size() + 1) * (na + nb) > opt.batchTokens())) {
+          out.add(cur);
+          cur = new ArrayList<>();
+          na = it.a().length;
+          nb = it.b() == null ? 0 : it.b().length;
+        }
+        cur.add(it);
+        maxA = na;
+        maxB = nb;
+      }
+      if (!cur.isEmpty()) {
+        out.add(cur);
+      }
+    }
+    Shuffle.inPlace(out, r);
+    return out;
+  }
+
+  private NDArray pooled(NDManager m, TrainableBert enc, List<int[]> seqs, boolean train) {
+    NDArray h = enc.forward(m, new TokenBatch(seqs), train);
+    if (cls) {
+      return h.get(new NDIndex(":, 0, :"));
+    }
+    long b = seqs.size();
+    long t = h.getShape().get(1);
+    float[] mask = new float[(int) (b * t)];
+    float[] counts = new float[(int) b];
+    for (int i = 0; i < b; i++) {
+      Arrays.fill(mask, (int) (i * t), (int) (i * t + seqs.get(i).length), 1f);
+      counts[i] = seqs.get(i).length;
+    }
+    NDArray mk = m.create(mask, new Shape(b, t, 1));
+    return h.mul(mk).sum(new int[] {1}).div(m.create(counts, new Shape(b, 1)));
+  }
+
+  /** The training loss of one batch (under the caller's gradient collector). */
+  NDArray loss(NDManager m, TrainableBert enc, Head head, List<Item> batch) {
+    List<int[]> a = batch.stream().map(Item::a).toList();
+    int[] labels = batch.stream().mapToInt(Item::label).toArray();
+    switch (kind) {
+      case CODE_SEARCH: {
+        NDArray q = Losses.l2Normalize(pooled(m, enc, a, true));
+        NDArray c = Losses.l2Normalize(pooled(m, enc, batch.stream().map(Item::b).toList(), true));
+        return Losses.infoNce(q, c, opt.temperature());
+      }
+      case CLASSIFY:
+        return Losses.crossEntropy(head.logits(pooled(m, enc, a, true)), labels);
+      default: {
+        List<int[]> both = new ArrayList<>(a);
+        both.addAll(batch.stream().map(Item::b).toList());
+        NDArray x = pooled(m, enc, both, true);
+        int n = batch.size();
+        NDArray u = x.get(new NDIndex("0:{}", n));
+        NDArray v = x.get(new NDIndex("{}:", n));
+        return Losses.crossEntropy(head.logits(pairFeatures(u, v)), labels);
+      }
+    }
+  }
+
+  static NDArray pairFeatures(NDArray u, NDArray v) {
+    return NDArrays.concat(new NDList(u, v, u.sub(v).abs(), u.mul(v)), 1);
+  }
+
+  /** Pooled representations of {@code seqs} without autograd, in length-sorted batches. */
+  float[][] embed(TrainableBert enc, List<int[]> seqs, Progress bar) {
+    Integer[] order = new Integer[seqs.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt(i -> seqs.get(i).length));
+    float[][] out = new float[seqs.size()][];
+    int k = 0;
+    while (k < order.length) {
+      List<Integer> idx = new ArrayList<>();
+      while (k < order.length && idx.size() < 4 * opt.batchSize()
+          && (long) (idx.size() + 1) * seqs.get(order[k]).length <= 2L * opt.batchTokens()) {
+        idx.add(order[k++]);
+      }
+      if (idx.isEmpty()) {
+        idx.add(order[k++]);
+      }
+      try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+        NDArray p = pooled(m, enc, idx.stream().map(seqs::get).toList(), false);
+        float[] flat = p.toFloatArray();
+        int d = (int) p.getShape().get(1);
+        for (int r = 0; r < idx.size(); r++) {
+          out[idx.get(r)] = Arrays.copyOfRange(flat, r * d, (r + 1) * d);
+        }
+      }
+      bar.step(idx.size());
+    }
+    return out;
+  }
+
+  /** Scores {@code items} with the current weights. */
+  FinetuneResult.Score evaluate(TrainableBert enc, Head head, List<Item> items, String what) {
+    int n = items.size() * (kind == DownstreamTask.Kind.CLASSIFY ? 1 : 2);
+    try (Progress bar = Progress.start("evaluating " + what, n, "sequences")) {
+      float[][] a = embed(enc, items.stream().map(Item::a).toList(), bar);
+      Map<String, Double> all = new LinkedHashMap<>();
+      if (kind == DownstreamTask.Kind.CODE_SEARCH) {
+        float[][] b = embed(enc, items.stream().map(Item::b).toList(), bar);
+        int[] ranks = Metrics.ranks(normalize(a), normalize(b));
+        all.put("mrr", Metrics.mrr(ranks));
+        all.put("recall_at_1", Metrics.recallAt(ranks, 1));
+        all.put("recall_at_5", Metrics.recallAt(ranks, 5));
+        all.put("recall_at_10", Metrics.recallAt(ranks, 10));
+        all.put("pool", (double) items.size());
+        return new FinetuneResult.Score("mrr", all.get("mrr"), all);
+      }
+      float[][] feats = a;
+      if (kind == DownstreamTask.Kind.PAIRS) {
+        float[][] b = embed(enc, items.stream().map(Item::b).toList(), bar);
+        feats = new float[a.length][];
+        for (int i = 0; i < a.length; i++) {
+          int d = a[i].length;
+          float[] f = new float[4 * d];
+          for (int j = 0; j < d; j++) {
+            f[j] = a[i][j];
+            f[d + j] = b[i][j];
+            f[2 * d + j] = Math.abs(a[i][j] - b[i][j]);
+            f[3 * d + j] = a[i][j] * b[i][j];
+          }
+          feats[i] = f;
+        }
+      }
+      int[] pred = head.predict(feats);
+      int[] gold = items.stream().mapToInt(Item::label).toArray();
+      all.put("accuracy", Metrics.accuracy(gold, pred));
+      all.put("macro_f1", Metrics.macroF1(gold, pred, head.classes));
+      if (kind == DownstreamTask.Kind.PAIRS) {
+        all.put("f1", Metrics.f1(gold, pred, data.labels().indexOf("1")));
+      }
+      String metric = kind.metric();
+      return new FinetuneResult.Score(metric, all.get(metric), all);
+    }
+  }
+
+  private static float[][] normalize(float[][] x) {
+    float[][] out = new float[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      double s = 0;
+      for (float v : x[i]) {
+        s += (double) v * v;
+      }
+      float inv = (float) (1 / Math.sqrt(s + 1e-12));
+      out[i] = new float[x[i].length];
+      for (int j = 0; j < x[i].length; j++) {
+        out[i][j] = x[i][j] * inv;
+      }
+    }
+    return out;
+  }
+
+  // ---- output directory, checkpoints, resume ----
+
+  private Path checkpoint(int epoch) {
+    return out.resolve(CHECKPOINTS).resolve("epoch-" + epoch);
+  }
+
+  /** Checks {@code out}; returns the state of the last complete checkpoint to resume from, or null. */
+  private CheckpointState prepareOut(String fingerprint) {
+    if (Files.exists(out.resolve(TRAINING_JSON))) {
+      throw new NeuroLensException("--out " + out + ": holds a finished fine-tuning run (" + TRAINING_JSON
+          + "); choose another directory or delete it");
+    }
+    Path ck = out.resolve(CHECKPOINTS);
+    if (Files.isDirectory(ck)) {
+      int last = 0;
+      try (Stream<Path> s = Files.list(ck)) {
+        for (Path p : s.toList()) {
+          String n = p.getFileName().toString();
+          if (n.matches("epoch-\\d+") && Files.isRegularFile(p.resolve("state.json"))) {
+            last = Math.max(last, Integer.parseInt(n.substring(6)));
+          }
+        }
+      } catch (IOException e) {
+        throw new NeuroLensException(ck + ": cannot list (" + e.getMessage() + ")", e);
+      }
+      if (last > 0) {
+        CheckpointState st;
+        try {
+          st = Json.MAPPER.treeToValue(Json.readObject(checkpoint(last).resolve("state.json"), "a checkpoint"), CheckpointState.class);
+        } catch (IOException e) {
+          throw new NeuroLensException(checkpoint(last).resolve("state.json") + ": not a checkpoint state (" + e.getMessage() + ")", e);
+        }
+        if (!st.fingerprint().equals(fingerprint)) {
+          throw new NeuroLensException("--out " + out + ": its checkpoint (epoch " + last + ") was made with other settings, "
+              + "model or data; run the same command to resume, or choose another directory");
+        }
+        return st;
+      }
+      return null;
+    }
+    if (Files.isDirectory(out)) {
+      try (Stream<Path> s = Files.list(out)) {
+        if (s.findAny().isPresent()) {
+          throw new NeuroLensException("--out " + out + ": exists and is not empty (and holds no fine-tuning checkpoint); choose a new directory");
+        }
+      } catch (IOException e) {
+        throw new NeuroLensException(out + ": cannot list (" + e.getMessage() + ")", e);
+      }
+    } else if (Files.exists(out)) {
+      throw new NeuroLensException("--out " + out + ": exists and is not a directory");
+    }
+    return null;
+  }
+
+  private void saveCheckpoint(CheckpointState st, TrainableBert enc, Head head, AdamW adam) {
+    Path ck = out.resolve(CHECKPOINTS);
+    Path tmp = ck.resolve("epoch-" + st.epoch() + ".tmp");
+    try {
+      deleteTree(tmp);
+      Files.createDirectories(tmp);
+      Map<String, FloatTensor> tensors = new LinkedHashMap<>(enc.trainableValues());
+      if (head != null) {
+        tensors.putAll(head.values());
+      }
+      tensors.putAll(adam.state());
+      Safetensors.write(tmp.resolve("state.safetensors"), tensors);
+      Json.writeAtomically(tmp.resolve("state.json"), st);
+      Path dest = checkpoint(st.epoch());
+      deleteTree(dest);
+      Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
+      try (Stream<Path> s = Files.list(ck)) {
+        for (Path p : s.toList()) {
+          String n = p.getFileName().toString();
+          if (!n.equals("epoch-" + st.epoch()) && !n.equals("epoch-" + st.bestEpoch())) {
+            deleteTree(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new NeuroLensException(ck + ": cannot write the checkpoint of epoch " + st.epoch() + " (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static void deleteTree(Path p) {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    } catch (IOException e) {
+      throw new NeuroLensException(p + ": cannot delete (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Everything the trained weights depend on: model, data, settings. */
+  private String fingerprint() {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update((model.weightChecksum() + "\n" + data.task() + "\n" + Json.line(opt) + "\n").getBytes(StandardCharsets.UTF_8));
+      for (List<Example> part : List.of(data.train(), data.dev(), data.test())) {
+        for (Example e : part) {
+          md.update((e.id() + "\0" + e.a() + "\0" + e.b() + "\0" + e.label() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        md.update((byte) 1);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A linear head: logits = x W^T + b over {@code features} inputs, N(0, 0.02^2) init (seeded), zero bias. */
+  static final class Head implements AutoCloseable {
+    final int classes;
+    final int features;
+    final Map<String, NDArray> params = new LinkedHashMap<>();
+    private final NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
+
+    Head(int classes, int features, long seed, Map<String, FloatTensor> saved) {
+      this.classes = classes;
+      this.features = features;
+      Random r = new Random(seed ^ 0x5DEECE66DL);
+      float[] w = new float[classes * features];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (float) (r.nextGaussian() * 0.02);
+      }
+      FloatTensor sw = saved.get("head.weight");
+      FloatTensor sb = saved.get("head.bias");
+      NDArray weight = manager.create(sw != null ? sw.data() : w, new Shape(classes, features));
+      NDArray bias = manager.create(sb != null ? sb.data() : new float[classes], new Shape(classes));
+      weight.setRequiresGradient(true);
+      bias.setRequiresGradient(true);
+      params.put("head.weight", weight);
+      params.put("head.bias", bias);
+    }
+
+    /** (B, features) -> (B, classes); temporaries live in {@code x}'s manager. */
+    NDArray logits(NDArray x) {
+      NDArray wt = params.get("head.weight").transpose();
+      wt.attach(x.getManager());
+      return x.matMul(wt).add(params.get("head.bias"));
+    }
+
+    long count() {
+      return (long) classes * features + classes;
+    }
+
+    Map<String, FloatTensor> values() {
+      Map<String, FloatTensor> out = new LinkedHashMap<>();
+      params.forEach((n, a) -> out.put(n, new FloatTensor(a.getShape().getShape(), a.toFloatArray())));
+      return out;
+    }
+
+    /** Arg-max class of each feature row (double precision). */
+    int[] predict(float[][] feats) {
+      float[] w = params.get("head.weight").toFloatArray();
+      float[] b = params.get("head.bias").toFloatArray();
+      int[] out = new int[feats.length];
+      for (int i = 0; i < feats.length; i++) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+          double s = b[c];
+          for (int j = 0; j < features; j++) {
+            s += (double) w[c * features + j] * feats[i][j];
+          }
+          if (s > best) {
+            best = s;
+            out[i] = c;
+          }
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      manager.close();
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.neurolens.model.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import dev.neurolens.model.HookName;
+import dev.neurolens.model.HookName.Site;
+import dev.neurolens.model.ModelConfig;
+import dev.neurolens.model.TokenBatch;
+import dev.neurolens.util.NeuroLensException;
+import java.util.Arrays;
+
+/**
+ * The BERT computation shared by inference ({@link BertEncoder}) and training
+ * ({@link TrainableBert}): input padding and mask, embeddings, one post-layer-norm block. The
+ * training path passes a score scale (inference folds 1/sqrt(dh) into the query weights) and a
+ * dropout rate at Hugging Face's places (embeddings, attention probabilities, attention output,
+ * feed-forward output).
+ */
+final class BertGraph {
+  private BertGraph() {}
+
+  /** Padded ids (pad id), additive key mask (0 real, -max padded), and whether any row is padded. */
+  record Inputs(long[] ids, float[] mask, boolean padded, int b, int t) {}
+
+  static Inputs inputs(ModelConfig config, TokenBatch batch) {
+    int b = batch.size();
+    int t = batch.maxLength();
+    if (t > config.maxTokens()) {
+      throw new NeuroLensException("sequence length " + t + " exceeds the model's max positions ("
+          + config.maxTokens() + ", max_position_embeddings " + config.maxPositions()
+          + "); split long inputs into windows");
+    }
+    long[] ids = new long[b * t];
+    float[] mask = new float[b * t];
+    Arrays.fill(ids, config.padTokenId());
+    Arrays.fill(mask, -Float.MAX_VALUE);
+    boolean padded = false;
+    for (int r = 0; r < b; r++) {
+      int[] row = batch.ids().get(r);
+      padded |= row.length < t;
+      for (int j = 0; j < row.length; j++) {
+        if (row[j] < 0 || row[j] >= config.vocabSize()) {
+          throw new NeuroLensException("token id " + row[j] + " (batch row " + r
+              + ") is outside the embedding table [0, " + config.vocabSize() + ")");
+        }
+        ids[r * t + j] = row[j];
+        mask[r * t + j] = 0f;
+      }
+    }
+    return new Inputs(ids, mask, padded, b, t);
+  }
+
+  /** (B, 1, 1, T) additive key mask, or null when no row is padded (saves a pass over the scores). */
+  static NDArray maskArray(NDManager manager, Inputs in) {
+    return in.padded() ? manager.create(in.mask(), new Shape(in.b(), 1, 1, in.t())) : null;
+  }
+
+  /** Word + position + type-0 embeddings, layer-normed (then dropout): (B, T) -> (B, T, D). */
+  static NDArray embed(ModelConfig config, NDManager manager, Inputs in, NDArray word, NDArray position,
+      NDArray typeRow0, NDArray lnWeight, NDArray lnBias, float dropout) {
+    NDArray idArr = manager.create(in.ids(), new Shape(in.b(), in.t()));
+    NDArray w = gather(idArr, word);
+    NDArray pos;
+    int t = in.t();
+    if (config.positionOffset() == 0) {
+      pos = position.get(manager, new NDIndex("0:{}", t)); // (T, D), broadcast over B
+    } else {
+      // RoBERTa: real tokens count up from padding_idx + 1, padding tokens use padding_idx.
+      long[] posIds = new long[in.b() * t];
+      int pad = config.padTokenId();
+      for (int r = 0; r < in.b(); r++) {
+        int k = 0;
+        for (int j = 0; j < t; j++) {
+          long id = in.ids()[r * t + j];
+          posIds[r * t + j] = id == pad ? pad : pad + 1 + k++;
+        }
+      }
+      pos = gather(manager.create(posIds, new Shape(in.b(), t)), position);
+    }
+    NDArray sum = w.addi(pos).addi(typeRow0); // in place: embedding's backward needs only the ids
+    return dropout(layerNorm(config, sum, lnWeight, lnBias), dropout);
+  }
+
+  private static NDArray gather(NDArray idx, NDArray table) {
+    return idx.getNDArrayInternal().embedding(idx, table, SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  static NDArray layerNorm(ModelConfig config, NDArray x, NDArray w, NDArray bias) {
+    return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), w, bias, (float) config.layerNormEps())
+        .singletonOrThrow();
+  }
+
+  static NDArray activation(ModelConfig config, NDArray x) {
+    return config.hiddenAct().equals("gelu") ? Activation.gelu(x) : Activation.relu(x);
+  }
+
+  private static NDArray dropout(NDArray x, float rate) {
+    return rate > 0 ? Dropout.dropout(x, rate, true).singletonOrThrow() : x;
+  }
+
+  /**
+   * One encoder block: (B, T, D) -> (B, T, D); {@code mask} is null when no row is padded.
+   *
+   * @param scoreScale multiplies the attention scores (1 when the query weights carry 1/sqrt(dh))
+   * @param dropout dropout rate (0 = none, as in inference)
+   */
+  static NDArray block(ModelConfig config, int i, LayerParams l, NDArray x, NDArray mask, HookRun hooks,
+      float scoreScale, float dropout) {
+    Shape s = x.getShape();
+    long b = s.get(0);
+    long t = s.get(1);
+    int h = config.numHeads();
+    int dh = config.headDim();
+    NDArray residPre = hooks.at(HookName.of(i, Site.RESID_PRE), x);
+    NDArray qkv = Linear.linear(residPre, l.qkvWeight(), l.qkvBias()).singletonOrThrow();
+    // (B, T, 3D) -> (B, T, 3, H, dh) -> (3, B, H, T, dh)
+    NDArray heads = qkv.reshape(b, t, 3, h, dh).transpose(2, 0, 3, 1, 4);
+    NDArray q = heads.get(0);
+    NDArray k = heads.get(1);
+    NDArray v = heads.get(2);
+    // (B, H, T, dh) x (B, H, dh, T) -> (B, H, T, T)
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+    if (scoreScale != 1f) {
+      scores = scores.mul(scoreScale);
+    }
+    if (mask != null) {
+      scores = scores.addi(mask);
+    }
+    NDArray probs = dropout(scores.softmax(-1), dropout);
+    // (B, H, T, T) x (B, H, T, dh) -> (B, H, T, dh) -> (B, T, H, dh) -> (B, T, D)
+    NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize());
+    NDArray attnOut = hooks.at(HookName.of(i, Site.ATTN_OUT),
+        dropout(Linear.linear(ctx, l.attnOutWeight(), l.attnOutBias()).singletonOrThrow(), dropout));
+    NDArray mid = hooks.at(HookName.of(i, Site.RESID_MID),
+        layerNorm(config, attnOut.add(residPre), l.ln1Weight(), l.ln1Bias()));
+    NDArray pre = Linear.linear(mid, l.ffnInWeight(), l.ffnInBias()).singletonOrThrow();
+    pre = hooks.at(HookName.of(i, Site.MLP_PRE), activation(config, pre));
+    NDArray mlpOut = hooks.at(HookName.of(i, Site.MLP_OUT),
+        dropout(Linear.linear(pre, l.ffnOutWeight(), l.ffnOutBias()).singletonOrThrow(), dropout));
+    return hooks.at(HookName.of(i, Site.RESID_POST),
+        layerNorm(config, mlpOut.add(mid), l.ln2Weight(), l.ln2Bias()));
+  }
+}
