@@ -30,7 +30,8 @@ class ArchitectureTest {
           Map.entry("ablation", Set.of("util", "probe", "rank", "redundancy", "model", "activation")),
           Map.entry("finetune", Set.of("util", "model", "activation", "concept", "corpus")),
           Map.entry("analysis",
-              Set.of("util", "corpus", "concept", "model", "activation", "probe", "rank", "redundancy", "ablation")),
+              Set.of("util", "corpus", "concept", "model", "activation", "probe", "rank", "redundancy", "ablation",
+                  "finetune")),
           Map.entry("report", Set.of("util", "analysis")),
           Map.entry("cli", Set.of("*")));
   private static final Pattern PACKAGE = Pattern.compile("^package dev\\.neurolens\\.(\\w+)", Pattern.MULTILINE);

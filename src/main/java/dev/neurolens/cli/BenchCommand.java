@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code neurolens bench forward}: throughput figures (a benchmark, never a test). */
-@Command(name = "bench", description = "Benchmarks that print figures.", subcommands = {BenchCommand.Forward.class, BenchExtractCommand.class, BenchProbeCommand.class, BenchRedundancyCommand.class, BenchAnalyzeCommand.class})
+@Command(name = "bench", description = "Benchmarks that print figures.", subcommands = {BenchCommand.Forward.class, BenchExtractCommand.class, BenchProbeCommand.class, BenchRedundancyCommand.class, BenchAnalyzeCommand.class, BenchTrainCommand.class})
 final class BenchCommand {
 
   @Command(name = "forward", description = "NeuroLens forward tokens/s vs ONNX Runtime on the same shapes and threads.")

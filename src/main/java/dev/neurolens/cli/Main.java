@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
       StoreCommand.class,
       ExtractCommand.class,
       AnalyzeCommand.class,
+      FinetuneCommand.class,
       ClusterCommand.class,
       SimilarityCommand.class,
       RedundancyCommand.class,

@@ -63,14 +63,14 @@ public final class AdamW implements AutoCloseable {
   public float step(float lr, float maxNorm) {
     List<NDArray> grads = new ArrayList<>(slots.size());
     try (NDManager tmp = manager.newSubManager()) {
-      NDList squares = new NDList();
+      NDList norms = new NDList();
       for (Slot s : slots.values()) {
         NDArray g = s.leaf().getGradient();
         g.attach(tmp);
         grads.add(g);
-        squares.add(g.square().sum());
+        norms.add(g.norm()); // one pass, no temporary of the gradient's size
       }
-      float norm = (float) Math.sqrt(NDArrays.stack(squares).sum().getFloat());
+      float norm = NDArrays.stack(norms).norm().getFloat();
       float rescale = maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6f) : 1f;
       steps++;
       double corr = Math.sqrt(1 - Math.pow(BETA2, steps)) / (1 - Math.pow(BETA1, steps));

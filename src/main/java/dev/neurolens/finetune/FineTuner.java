@@ -65,6 +65,7 @@ public final class FineTuner {
   private final FinetuneOptions opt;
   private final Path out;
   private final Consumer<String> log;
+  private final boolean bars;
   private final DownstreamTask.Kind kind;
   private final boolean cls;
   private final List<Item> train;
@@ -82,7 +83,9 @@ public final class FineTuner {
   record CheckpointState(String fingerprint, int epoch, long steps, int bestEpoch, double bestDev, int sinceBest,
       List<FinetuneResult.Epoch> curve, FinetuneResult.Score zeroShot) {}
 
-  private FineTuner(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt, Path out, Consumer<String> log) {
+  private FineTuner(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt, Path out, Consumer<String> log,
+      boolean bars) {
+    this.bars = bars;
     this.model = model;
     this.data = data;
     this.opt = opt;
@@ -104,6 +107,12 @@ public final class FineTuner {
    */
   public static FinetuneResult run(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt, Path out,
       Consumer<String> log) {
+    return run(model, data, opt, out, log, false);
+  }
+
+  /** {@link #run(EncoderModel, Datasets.Dataset, FinetuneOptions, Path, Consumer)}, with progress bars on stderr when {@code bars}. */
+  public static FinetuneResult run(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt, Path out,
+      Consumer<String> log, boolean bars) {
     if (model.tokenizer().tokenizerJson().isEmpty()) {
       throw new NeuroLensException("finetune: the model's tokenizer has no tokenizer.json, so the tuned model could not be exported");
     }
@@ -111,7 +120,7 @@ public final class FineTuner {
       throw new NeuroLensException("--freeze: must be 'none' or 0.." + model.config().numLayers() + " for this "
           + model.config().numLayers() + "-layer model, found " + opt.freeze());
     }
-    return new FineTuner(model, data, opt, out, log).train();
+    return new FineTuner(model, data, opt, out, log, bars).train();
   }
 
   /**
@@ -121,7 +130,7 @@ public final class FineTuner {
    */
   public static FinetuneResult.Score evaluateTest(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt,
       Path headFile) {
-    FineTuner ft = new FineTuner(model, data, opt, Path.of("."), s -> { });
+    FineTuner ft = new FineTuner(model, data, opt, Path.of("."), s -> { }, false);
     Map<String, FloatTensor> headValues = headFile == null ? Map.of() : Safetensors.read(headFile);
     int hidden = model.config().hiddenSize();
     int features = ft.kind == DownstreamTask.Kind.PAIRS ? 4 * hidden : hidden;
@@ -222,7 +231,7 @@ public final class FineTuner {
         long tokens = 0;
         long t0 = System.nanoTime();
         int done = 0;
-        try (Progress bar = Progress.start("epoch " + epoch + "/" + opt.epochs(), batches.size(), "batches")) {
+        try (Progress bar = bars ? Progress.start("epoch " + epoch + "/" + opt.epochs(), batches.size(), "batches") : Progress.silent()) {
           for (List<Item> batch : batches) {
             long step = adam.steps() + 1;
             float lr = learningRate(step, totalSteps);
@@ -456,7 +465,7 @@ public final class FineTuner {
   /** Scores {@code items} with the current weights. */
   FinetuneResult.Score evaluate(TrainableBert enc, Head head, List<Item> items, String what) {
     int n = items.size() * (kind == DownstreamTask.Kind.CLASSIFY ? 1 : 2);
-    try (Progress bar = Progress.start("evaluating " + what, n, "sequences")) {
+    try (Progress bar = bars ? Progress.start("evaluating " + what, n, "sequences") : Progress.silent()) {
       float[][] a = embed(enc, items.stream().map(Item::a).toList(), bar);
       Map<String, Double> all = new LinkedHashMap<>();
       if (kind == DownstreamTask.Kind.CODE_SEARCH) {

@@ -241,7 +241,7 @@ public final class HtmlReport {
     return sb.append("<details><summary>CKA values</summary>").append(t.html()).append("</details></section>").toString();
   }
 
-  private static final String CSS = String.join("",
+  static final String CSS = String.join("",
       "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1400px;padding:0 1.5em 3em;color:#222}",
       "h1{font-size:1.6em;margin:.8em 0 .3em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}",
       "h5{margin:.3em 0}nav{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #eee;z-index:2}",

@@ -108,7 +108,7 @@ final class BertGraph {
   /**
    * One encoder block: (B, T, D) -> (B, T, D); {@code mask} is null when no row is padded.
    *
-   * @param scoreScale multiplies the attention scores (1 when the query weights carry 1/sqrt(dh))
+   * @param scoreScale multiplies the queries, hence the scores (1 when the query weights carry 1/sqrt(dh))
    * @param dropout dropout rate (0 = none, as in inference)
    */
   static NDArray block(ModelConfig config, int i, LayerParams l, NDArray x, NDArray mask, HookRun hooks,
@@ -125,11 +125,11 @@ final class BertGraph {
     NDArray q = heads.get(0);
     NDArray k = heads.get(1);
     NDArray v = heads.get(2);
+    if (scoreScale != 1f) {
+      q = q.mul(scoreScale); // (B, H, T, dh): a smaller pass than scaling the (B, H, T, T) scores
+    }
     // (B, H, T, dh) x (B, H, dh, T) -> (B, H, T, T)
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-    if (scoreScale != 1f) {
-      scores = scores.mul(scoreScale);
-    }
     if (mask != null) {
       scores = scores.addi(mask);
     }
