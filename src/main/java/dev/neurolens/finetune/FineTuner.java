@@ -80,6 +80,7 @@ public final class FineTuner {
   }
 
   /** State saved with each checkpoint (state.json). */
+  @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
   record CheckpointState(String fingerprint, int epoch, long steps, int bestEpoch, double bestDev, int sinceBest,
       List<FinetuneResult.Epoch> curve, FinetuneResult.Score zeroShot) {}
 
@@ -255,7 +256,7 @@ public final class FineTuner {
             done++;
             double secs = (System.nanoTime() - t0) / 1e9;
             bar.step(1);
-            bar.extraMessage(String.format("loss %.4f, %,.0f tok/s, lr %.2e", lossSum / done, tokens / secs, lr));
+            bar.extraMessage(String.format("loss %.3f, %,.0f tok/s", lossSum / done, tokens / secs));
           }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
