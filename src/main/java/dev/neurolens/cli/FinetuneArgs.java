@@ -13,7 +13,7 @@ final class FinetuneArgs {
   @Option(names = "--model", defaultValue = "default", description = "Model: 'default', an HF directory or an .onnx file (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--task", required = true, description = "code-search, classify:TASK (a sentence task, e.g. returns-void), classify (with --data) or pairs (with --data).")
+  @Option(names = "--task", description = "code-search, classify:TASK (a sentence task, e.g. returns-void), classify (with --data) or pairs (with --data).")
   String task;
 
   @Option(names = "--corpus", description = "Corpus for code-search pairs (doc comments) or classify:TASK labels (default: default, unless --data).")
@@ -25,7 +25,7 @@ final class FinetuneArgs {
   @Option(names = "--lang", description = "Corpus language (default: all languages of the corpus).")
   String lang;
 
-  @Option(names = "--out", required = true, description = "Output directory (the tuned model, head and training.json; resumes an interrupted run).")
+  @Option(names = "--out", description = "Output directory (the tuned model, head and training.json; resumes an interrupted run).")
   Path out;
 
   @Option(names = "--epochs", defaultValue = "3", description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
@@ -82,7 +82,14 @@ final class FinetuneArgs {
   @Option(names = "--max-train", defaultValue = "3000", description = "Most training examples, 0 = all (default: ${DEFAULT-VALUE}).")
   int maxTrain;
 
+  /** The task; --task and --out are checked here (not by picocli, which would demand them of 'finetune sweep' too). */
   DownstreamTask parsedTask() {
+    if (task == null) {
+      throw new NeuroLensException("finetune: --task is required (code-search, classify:TASK, classify or pairs)");
+    }
+    if (out == null) {
+      throw new NeuroLensException("finetune: --out DIR is required (the tuned model, head and training.json go there)");
+    }
     return DownstreamTask.parse(task);
   }
 

@@ -25,6 +25,7 @@ public final class TrainBench {
   private TrainBench() {}
 
   /** Figures of one benchmark. */
+  @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Result(int batch, int seq, String freeze, long trainableParameters, long totalParameters,
       double forwardTokensPerS, double trainTokensPerS, double ratio, long peakRssBytes) {}
 
