@@ -81,6 +81,13 @@ public final class Analysis {
       modelInfo = new AnalysisResult.ModelInfo(m.id(), m.config().modelType(), m.config().numLayers(),
           m.config().hiddenSize(), m.config().numHeads(), m.parameterCount(), m.weightChecksum());
       er = extractOrReuse(m, in, store, b.storeUse, b.bars, progress);
+      if (b.compareWith != null) {
+        try (EncoderModel base = Models.load(b.compareWith)) {
+          ModelComparison.checkCompatible(base, m);
+          progress.accept("extracting the base model " + base.id() + " for the comparison...");
+          extractOrReuse(base, in, b.outDir.resolve("store-base"), b.storeUse, b.bars, progress);
+        }
+      }
     }
     timings.put("extract", seconds(t));
     progress.accept(String.format(java.util.Locale.ROOT, "store: %d snippets, %d tokens -> %s", er.snippets(), er.tokens(), store));
@@ -93,11 +100,23 @@ public final class Analysis {
     List<AnalysisResult.TaskResult> tasks = new ArrayList<>();
     List<AnalysisResult.ProfiledNeuron> neurons = new ArrayList<>();
     GeneralRedundancy.Sections redundancy = null;
+    ComparisonResult comparison = null;
+    Map<String, TaskAnalysis> probed = new LinkedHashMap<>();
     try (ActivationStore s = ActivationStore.open(store)) {
       for (String task : b.tasks) {
         t = System.nanoTime();
-        tasks.add(Torch.withThreads(b.probeThreads, () -> analyzeTask(s, task, options, neurons, progress)));
+        tasks.add(Torch.withThreads(b.probeThreads, () -> analyzeTask(s, task, options, neurons, probed, progress)));
         timings.put("task_" + task, seconds(t));
+      }
+      if (b.compareWith != null) {
+        t = System.nanoTime();
+        progress.accept("comparing with the base model " + b.compareWith + "...");
+        try (ActivationStore base = ActivationStore.open(b.outDir.resolve("store-base"))) {
+          ModelComparison.Options co = ModelComparison.Options.defaults(b.tasks).with(b.seed, options);
+          comparison = Torch.withThreads(b.probeThreads,
+              () -> ModelComparison.compareStores(base, s, co, progress, b.bars == CorpusInputs.ProgressBars.SHOW, probed));
+        }
+        timings.put("compare", seconds(t));
       }
       if (b.redundancy == Stage.RUN) {
         t = System.nanoTime();
@@ -109,7 +128,8 @@ public final class Analysis {
     timings.put("total", seconds(t0));
     return new AnalysisResult(AnalysisResult.SCHEMA_VERSION, ProbeProvenance.NEUROLENS_VERSION, Instant.now().toString(),
         b.seed, modelInfo, corpusInfo, extraction, tasks, neurons,
-        redundancy == null ? null : redundancy.clustering(), redundancy == null ? null : redundancy.cka(), timings);
+        redundancy == null ? null : redundancy.clustering(), redundancy == null ? null : redundancy.cka(), comparison,
+        timings);
   }
 
   /**
@@ -143,11 +163,12 @@ public final class Analysis {
 
   private AnalysisResult.TaskResult analyzeTask(
       ActivationStore s, String task, ProbeOptions options, List<AnalysisResult.ProfiledNeuron> neurons,
-      Consumer<String> progress) {
+      Map<String, TaskAnalysis> probed, Consumer<String> progress) {
     StoreTask st = StoreTask.load(s, task, b.seed, StoreTask.Control.FIT);
     TaskAnalysis ta = new TaskAnalysis(st, options, b.seed, line -> progress.accept("  " + task + ": " + line));
     progress.accept("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
     ta.probe();
+    probed.put(task, ta);
     progress.accept("ablating " + task + "...");
     List<AnalysisResult.AblationRow> ablation = ta.ablation();
     AnalysisResult.PipelineSection pipeline = null;
@@ -197,6 +218,7 @@ public final class Analysis {
     private List<String> pipelineTasks = List.of("lexical");
     private StoreUse storeUse = StoreUse.REUSE;
     private CorpusInputs.ProgressBars bars = CorpusInputs.ProgressBars.HIDE;
+    private String compareWith;
 
     private Builder() {}
 
@@ -287,6 +309,16 @@ public final class Analysis {
       return this;
     }
 
+    /**
+     * Also compare the model with {@code baseModel} (its pre-trained version): layer drift, probes
+     * of both, relocation and freeze advice in {@link AnalysisResult#comparison()}; the base
+     * model's store goes to {@code outDir/store-base}. Null (the default) = no comparison.
+     */
+    public Builder compareWith(String baseModel) {
+      compareWith = baseModel;
+      return this;
+    }
+
     /** Checks the settings; the Analysis keeps a copy (later builder calls do not change it). */
     public Analysis build() {
       check(epochs >= 1, "epochs must be >= 1, found " + epochs);
@@ -309,6 +341,7 @@ public final class Analysis {
       copy.pipelineTasks = List.copyOf(pipelineTasks);
       copy.storeUse = storeUse;
       copy.bars = bars;
+      copy.compareWith = compareWith;
       return new Analysis(copy);
     }
 

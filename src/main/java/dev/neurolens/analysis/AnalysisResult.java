@@ -34,6 +34,7 @@ import java.util.Map;
  * @param neurons concept profiles of the top neurons of every class
  * @param clustering correlation clustering over thresholds, or null when skipped
  * @param cka linear CKA between layers, or null when skipped
+ * @param comparison the model against a base model ({@code Analysis.Builder.compareWith}), or null
  * @param timings seconds per stage ({@code label}, {@code extract}, {@code task_<name>},
  *     {@code redundancy}, {@code total})
  */
@@ -50,6 +51,7 @@ public record AnalysisResult(
     List<ProfiledNeuron> neurons,
     @JsonInclude(JsonInclude.Include.NON_NULL) Clustering clustering,
     @JsonInclude(JsonInclude.Include.NON_NULL) Cka cka,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ComparisonResult comparison,
     Map<String, Double> timings) {
 
   /** The results.json layout this version writes and reads. */

@@ -101,6 +101,20 @@ final class TaskAnalysis {
     return new AnalysisResult.TopNeurons(overall, perClass);
   }
 
+  /** The layer-wise probe scores of {@link #probe()}. */
+  List<AnalysisResult.LayerScore> layerScores() {
+    return List.copyOf(layers);
+  }
+
+  /** The oracle probe's weight-mass top neurons for {@code percentage} (LCA get_top_neurons). */
+  int[] topByMass(double percentage) {
+    return dev.neurolens.rank.LcaRanker.topNeurons(oracle, percentage);
+  }
+
+  LayerLayout layout() {
+    return st.layout();
+  }
+
   /** Count of the top 1% of the LCA ordering per layer (index = position in the layout). */
   int[] layerDistribution() {
     int k = NeuronRanking.countFor(DISTRIBUTION_FRACTION, lca.size());

@@ -78,6 +78,10 @@ final class AnalyzeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}; 'none' for no task; it retrains many probes).")
   List<String> pipelineTasks;
 
+  @Option(names = "--compare-with", description = "A base model (e.g. the pre-trained one): adds the fine-tuning "
+      + "comparison (RSA, CKA, probes of both, relocation, freeze advice) to results.json and report.html.")
+  String compareWith;
+
   @Option(names = "--overwrite", description = "Re-extract even if OUT/store exists (default: resume/reuse it).")
   boolean overwrite;
 
@@ -111,6 +115,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         .redundancy(skipRedundancy ? Analysis.Stage.SKIP : Analysis.Stage.RUN)
         .pipelineTasks(pipelineTasks.toArray(String[]::new))
         .store(overwrite ? Analysis.StoreUse.OVERWRITE : Analysis.StoreUse.REUSE)
+        .compareWith(compareWith)
         .progressBars(out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW)
         .build();
     AnalysisResult result = analysis.run(line -> {

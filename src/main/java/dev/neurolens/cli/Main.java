@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
       ExtractCommand.class,
       AnalyzeCommand.class,
       FinetuneCommand.class,
+      CompareCommand.class,
       ClusterCommand.class,
       SimilarityCommand.class,
       RedundancyCommand.class,

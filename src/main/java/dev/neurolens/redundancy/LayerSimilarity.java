@@ -104,6 +104,46 @@ public final class LayerSimilarity {
   }
 
   /**
+   * The same layer of two models on the same rows: per layer, linear CKA and each neuron's
+   * Pearson correlation with itself across the two models (0 where a side has no variance).
+   *
+   * @return per layer l: {@code [0][l][0]} = CKA; {@code [1][l]} = the D self-correlations
+   */
+  public static double[][][] paired(ActivationMatrix a, ActivationMatrix b, int layers, int hidden) {
+    checkLayout("activations A", a, layers, hidden);
+    checkLayout("activations B", b, layers, hidden);
+    if (a.rows() != b.rows()) {
+      throw new NeuroLensException(
+          "activations: both stores must cover the same tokens, found " + a.rows() + " and " + b.rows() + " rows");
+    }
+    List<CrossProducts.Block> blocks = new ArrayList<>(layerBlocks(0, layers, hidden));
+    blocks.addAll(layerBlocks(1, layers, hidden));
+    List<CrossProducts.Pair> pairs = new ArrayList<>();
+    for (int l = 0; l < 2 * layers; l++) {
+      pairs.add(new CrossProducts.Pair(l, l));
+    }
+    for (int l = 0; l < layers; l++) {
+      pairs.add(new CrossProducts.Pair(l, layers + l));
+    }
+    CrossProducts.Result res = CrossProducts.accumulate(List.of(source(a, layers, hidden), source(b, layers, hidden)), blocks, pairs);
+    double[][] p = res.products();
+    double[][] cka = new double[layers][1];
+    double[][] self = new double[layers][];
+    for (int l = 0; l < layers; l++) {
+      double[] c = p[2 * layers + l];
+      cka[l][0] = cka(frobenius(c), frobenius(p[l]), frobenius(p[layers + l]));
+      double[] va = diagonal(p[l], hidden);
+      double[] vb = diagonal(p[layers + l], hidden);
+      self[l] = new double[hidden];
+      for (int j = 0; j < hidden; j++) {
+        double den = Math.sqrt(va[j] * vb[j]);
+        self[l][j] = den > 0 ? Math.max(-1, Math.min(1, c[j * hidden + j] / den)) : 0;
+      }
+    }
+    return new double[][][] {cka, self};
+  }
+
+  /**
    * Linear CKA from Frobenius norms: ||C_ab||^2 / (||C_aa|| ||C_bb||) of the centred
    * (cross-)covariances, clipped to [0, 1]; 0 when a side has no variance.
    */

@@ -97,6 +97,11 @@ public final class HtmlReport {
       nav.append(" · <a href=\"#cka\">layer CKA</a>");
       body.append(cka(cka, charts));
     }
+    JsonNode comparison = results.get("comparison");
+    if (comparison != null && comparison.isObject()) {
+      nav.append(" · <a href=\"#finetuning\">fine-tuning</a>");
+      body.append(ComparisonSection.html(comparison, charts));
+    }
     List<JsonNode> neurons = list(results, "neurons");
     neurons.removeIf(n -> !n.isObject());
     if (!neurons.isEmpty()) {
@@ -127,7 +132,7 @@ public final class HtmlReport {
   }
 
   /** Top-level fields that have their own section below the header. */
-  private static final List<String> BODY_SECTIONS = List.of("tasks", "clustering", "cka", "neurons");
+  private static final List<String> BODY_SECTIONS = List.of("tasks", "clustering", "cka", "comparison", "neurons");
 
   private static String header(JsonNode r) {
     StringBuilder sb = new StringBuilder("<section id=\"run\"><h2>Run</h2><div class=\"kvgrid\">");

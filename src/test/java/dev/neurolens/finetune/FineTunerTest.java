@@ -96,4 +96,40 @@ class FineTunerTest {
       assertNotEquals(a.weightsSha256(), c.weightsSha256());
     }
   }
+
+  @Test
+  void pairs_sameKindOfSnippet_isLearned_andScoredWithF1(@TempDir Path dir) {
+    List<Example> singles = separable(600, 21);
+    List<Example> pairs = new ArrayList<>();
+    for (int i = 0; i + 1 < singles.size(); i += 2) {
+      Example a = singles.get(i);
+      Example b = singles.get(i + 1);
+      pairs.add(new Example("pair#" + i, a.a(), b.a(), a.label().equals(b.label()) ? "1" : "0"));
+    }
+    Datasets.Dataset data = Datasets.split(DownstreamTask.parse("pairs"), "synthetic", pairs, new Datasets.Sizes(30, 60, 0), 4);
+    try (EncoderModel model = TinyModels.random(11)) {
+      FinetuneResult r = FineTuner.run(model, data, tinyOptions().withEpochs(6).withPatience(6), dir.resolve("p"), s -> { });
+      assertEquals("f1", r.test().metric());
+      assertEquals(List.of("0", "1"), r.data().labels());
+      assertTrue(r.test().value() >= 0.85, "pair F1 " + r.test());
+      assertEquals(r.test().all().get("f1"), r.test().value(), 0.0);
+    }
+  }
+
+  @Test
+  void classifyTask_fromACorpus_usesTheSentenceLabels(@TempDir Path dir) throws Exception {
+    Path src = dir.resolve("src");
+    Files.createDirectories(src);
+    StringBuilder sb = new StringBuilder("class A {\n");
+    for (int i = 0; i < 60; i++) {
+      sb.append(i % 2 == 0 ? "  void m" + i + "(int x) { x = x + " + i + "; }\n" : "  int m" + i + "(int x) { return x + " + i + "; }\n");
+    }
+    Files.writeString(src.resolve("A.java"), sb.append("}\n").toString());
+    Datasets.Dataset data = Datasets.load(DownstreamTask.parse("classify:returns-void"), src.toString(), null, null,
+        new Datasets.Sizes(10, 10, 0), 1);
+    assertEquals(60, data.available());
+    for (Example e : data.train()) {
+      assertEquals(e.a().startsWith("void") ? "yes" : "no", e.label(), e.a());
+    }
+  }
 }
