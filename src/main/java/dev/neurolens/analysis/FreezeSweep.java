@@ -45,10 +45,19 @@ public final class FreezeSweep {
    * The sweep table (sweep.json).
    *
    * @param recommendedFreeze the largest K within the tolerance of full fine-tuning, or null
+   * @param rsaAdvice the freeze advice of {@code compare --sweep} (RSA of base vs tuned), or null
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Result(int schemaVersion, String model, String task, String data, int train, int dev, int test,
-      String metric, Double zeroShot, double tolerancePoints, List<Row> rows, String recommendedFreeze, String finding) {
+      String metric, Double zeroShot, double tolerancePoints, List<Row> rows, String recommendedFreeze, String finding,
+      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+      ComparisonResult.FreezeAdvice rsaAdvice) {
+
+    /** The same table with the freeze advice of a comparison of the base and the fully tuned model. */
+    public Result withRsaAdvice(ComparisonResult.FreezeAdvice advice) {
+      return new Result(schemaVersion, model, task, data, train, dev, test, metric, zeroShot, tolerancePoints, rows,
+          recommendedFreeze, finding, advice);
+    }
 
     /** Reads a sweep.json. */
     public static Result read(Path file) {
@@ -128,6 +137,6 @@ public final class FreezeSweep {
           100 * (1 - rec.secondsPerEpoch() / fullRow.secondsPerEpoch()));
     }
     return new Result(1, modelId, data.task().toString(), data.source(), data.train().size(), data.dev().size(),
-        data.test().size(), metric, zeroShot, tolerancePoints, rows, recommended, finding);
+        data.test().size(), metric, zeroShot, tolerancePoints, rows, recommended, finding, null);
   }
 }

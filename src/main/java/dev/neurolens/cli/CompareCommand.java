@@ -3,6 +3,7 @@ package dev.neurolens.cli;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.analysis.ComparisonResult;
 import dev.neurolens.analysis.CorpusInputs;
+import dev.neurolens.analysis.FreezeSweep;
 import dev.neurolens.analysis.ModelComparison;
 import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.corpus.Unit;
@@ -10,6 +11,7 @@ import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.Models;
 import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.report.ComparisonReport;
+import dev.neurolens.report.SweepReport;
 import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
 import java.nio.file.Path;
@@ -70,12 +72,18 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--top-mass", defaultValue = "0.1", description = "LCA weight-mass share of the top neurons compared (default: ${DEFAULT-VALUE}).")
   double topMass;
 
+  @Option(names = "--sweep", description = "A `finetune sweep` directory: put this comparison's freeze advice into its sweep.json and sweep.html, beside the measured best K.")
+  Path sweep;
+
   @Override
   public Integer call() {
     OutPaths.directory("--out", outDir);
     OutPaths.atLeast("--epochs", epochs, 1);
     boolean models = base != null || tuned != null;
     boolean stores = baseStore != null || tunedStore != null;
+    if (sweep != null && !java.nio.file.Files.isRegularFile(sweep.resolve("sweep.json"))) {
+      throw new NeuroLensException("--sweep " + sweep + ": no sweep.json there (run `neurolens finetune sweep` first)");
+    }
     if (models == stores || (models && (base == null || tuned == null)) || (stores && (baseStore == null || tunedStore == null))) {
       throw new NeuroLensException("compare: give --base and --tuned (two models), or --base-store and --tuned-store (two stores)");
     }
@@ -97,6 +105,12 @@ final class CompareCommand implements Callable<Integer> {
       Json.writeAtomically(outDir.resolve("compare.json"), r);
     }
     ComparisonReport.write(r, outDir.resolve("compare.html"));
+    if (sweep != null) {
+      FreezeSweep.Result table = FreezeSweep.Result.read(sweep.resolve("sweep.json")).withRsaAdvice(r.freezeAdvice());
+      Json.writeAtomically(sweep.resolve("sweep.json"), table);
+      SweepReport.write(table, sweep.resolve("sweep.html"));
+      out.info("compare: freeze advice added to " + sweep.resolve("sweep.json") + " and sweep.html");
+    }
     StringBuilder human = new StringBuilder(String.format(Locale.ROOT, "%5s %9s %9s %7s %8s %9s%n", "layer", "RSA(sp)",
         "RSA(pe)", "CKA", "cosine", "selfcorr"));
     for (ComparisonResult.Layer l : r.layers()) {

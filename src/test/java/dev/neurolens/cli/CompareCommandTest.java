@@ -124,4 +124,28 @@ class CompareCommandTest {
     assertEquals(r.get("tasks").get(0).get("layers"), c.get("tasks").get(0).get("tuned"));
     assertTrue(Files.readString(out.resolve("report.html")).contains("Fine-tuning: what changed"));
   }
+
+  @Test
+  void compareSweep_putsTheRsaAdviceBesideTheMeasuredBestK() throws Exception {
+    Path sweep = tmp.resolve("sweep");
+    Path classify = tmp.resolve("classify.jsonl");
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    for (dev.neurolens.finetune.Example e : dev.neurolens.finetune.FineTunerTestAccess.separable(120, 2)) {
+      lines.add(Json.line(java.util.Map.of("code", e.a(), "label", e.label())));
+    }
+    Files.write(classify, lines);
+    CliRun.exec(0, "finetune", "sweep", "--model", base.toString(), "--task", "classify", "--data", classify.toString(),
+        "--freeze", "none,1", "--epochs", "1", "--max-length", "32", "--batch-tokens", "1024", "--dev-size", "20",
+        "--test-size", "20", "--out", sweep.toString(), "--quiet");
+    String[] noSweep = CliRun.exec(2, "compare", "--base", base.toString(), "--tuned", tuned.toString(), "--sweep",
+        tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
+    assertTrue(noSweep[1].contains("no sweep.json"), noSweep[1]);
+    String[] r = CliRun.exec(0, "compare", "--base", base.toString(), "--tuned", sweep.resolve("freeze-none").toString(),
+        "--corpus", corpus.toString(), "--max-snippets", "0", "--tasks", "lexical", "--epochs", "1", "--sweep",
+        sweep.toString(), "--out", tmp.resolve("cmp-sweep").toString(), "--json", "--quiet");
+    JsonNode advice = Json.MAPPER.readTree(r[0]).get("freeze_advice");
+    JsonNode table = Json.MAPPER.readTree(sweep.resolve("sweep.json").toFile());
+    assertEquals(advice, table.get("rsa_advice"));
+    assertTrue(Files.readString(sweep.resolve("sweep.html")).contains("RSA advice: --freeze " + advice.get("suggested_freeze").asText()));
+  }
 }
