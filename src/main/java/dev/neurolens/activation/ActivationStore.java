@@ -56,6 +56,7 @@ public final class ActivationStore implements AutoCloseable {
    *     unfinished store, missing chunk, truncated matrix, label or token counts that disagree
    */
   public static ActivationStore open(Path dir) {
+    dev.neurolens.util.Activity.set("reading the activation store " + dir);
     StoreManifest m = StoreManifest.read(dir);
     if (!m.complete()) {
       throw new NeuroLensException(

@@ -103,6 +103,8 @@ public final class Extractor {
       while (start < inputs.size()) {
         int end = groupEnd(inputs, start, options.groupTokens());
         if (end > resumed) {
+          dev.neurolens.util.Activity.set("extracting snippets " + (start + 1) + "-" + end + " of " + inputs.size()
+              + " into " + out);
           List<SnippetActivations> done = runner.run(root, inputs.subList(start, end));
           for (int i = Math.max(start, resumed); i < end; i++) {
             SnippetActivations s = done.get(i - start);

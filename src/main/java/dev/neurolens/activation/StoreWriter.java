@@ -111,9 +111,70 @@ public final class StoreWriter implements AutoCloseable {
     StoreManifest.started(spec).write(dir);
   }
 
+  /**
+   * Removes an earlier store for OVERWRITE, touching only what a NeuroLens store holds: the
+   * directory must carry a manifest of our format (any version), and only the manifest, the chunk
+   * directories' files, the index columns and the label files (by the names the writer gives
+   * them) are deleted. Anything else found there, a user's file, stays.
+   */
   private void clear() throws IOException {
-    for (String name : StoreFiles.TOP_LEVEL) {
-      StoreFiles.deleteTree(dir.resolve(name));
+    requireOurManifest();
+    Path chunks = dir.resolve(StoreFiles.CHUNKS);
+    if (Files.isDirectory(chunks, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(chunks)) {
+        for (Path c : ds) {
+          if (c.getFileName().toString().matches("\\d{6}(\\.tmp)?")
+              && Files.isDirectory(c, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            deleteFiles(c, n -> true);
+          }
+        }
+      }
+      deleteIfEmpty(chunks);
+    }
+    Path columns = dir.resolve(StoreFiles.COLUMNS);
+    deleteFiles(columns, n -> n.equals(StoreFiles.snippetColumn(dir).getFileName().toString())
+        || n.equals(StoreFiles.flagsColumn(dir).getFileName().toString()) || n.endsWith(StoreFiles.TMP));
+    Path labels = dir.resolve(StoreFiles.LABELS);
+    deleteFiles(labels, n -> n.matches("\\d+\\..+\\.(i32|f32)(.*\\.tmp)?"));
+    Files.deleteIfExists(dir.resolve(StoreManifest.FILE));
+  }
+
+  /** The manifest must be a JSON object of our layout (format version, hooks, chunk size); else refuse. */
+  private void requireOurManifest() {
+    Path file = dir.resolve(StoreManifest.FILE);
+    com.fasterxml.jackson.databind.JsonNode m;
+    try {
+      m = dev.neurolens.util.Json.MAPPER.readTree(file.toFile());
+    } catch (IOException e) {
+      m = null;
+    }
+    if (m == null || !m.isObject() || !m.path("formatVersion").isInt() || !m.path("hooks").isArray()
+        || !m.path("chunkRows").isInt() || !m.has("complete")) {
+      throw new NeuroLensException(file + ": not a NeuroLens store manifest; --overwrite only replaces an activation "
+          + "store, and " + dir + " holds something else: choose another output directory");
+    }
+  }
+
+  /** Deletes the regular files (not links' targets, not subdirectories) of {@code d} that {@code mine} accepts. */
+  private static void deleteFiles(Path d, java.util.function.Predicate<String> mine) throws IOException {
+    if (!Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
+      for (Path f : ds) {
+        if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) && mine.test(f.getFileName().toString())) {
+          Files.delete(f);
+        }
+      }
+    }
+    deleteIfEmpty(d);
+  }
+
+  private static void deleteIfEmpty(Path d) throws IOException {
+    try (Stream<Path> s = Files.list(d)) {
+      if (s.findAny().isEmpty()) {
+        Files.delete(d);
+      }
     }
   }
 

@@ -104,6 +104,7 @@ public final class Analysis {
     Map<String, TaskAnalysis> probed = new LinkedHashMap<>();
     try (ActivationStore s = ActivationStore.open(store)) {
       for (String task : b.tasks) {
+        dev.neurolens.util.Activity.set("analysing task " + task + " on the store " + store);
         t = System.nanoTime();
         tasks.add(Torch.withThreads(b.probeThreads, () -> analyzeTask(s, task, options, neurons, probed, progress)));
         timings.put("task_" + task, seconds(t));
@@ -121,6 +122,7 @@ public final class Analysis {
       if (b.redundancy == Stage.RUN) {
         t = System.nanoTime();
         progress.accept("clustering neurons and comparing layers...");
+        dev.neurolens.util.Activity.set("clustering the neurons of the store " + store);
         redundancy = GeneralRedundancy.run(s, b.seed);
         timings.put("redundancy", seconds(t));
       }

@@ -54,6 +54,23 @@ public record AnalysisResult(
     @JsonInclude(JsonInclude.Include.NON_NULL) ComparisonResult comparison,
     Map<String, Double> timings) {
 
+  /**
+   * The same results with the paths they name (model directory, corpus, store, compared models)
+   * relative to {@code dir}, the folder the results are written to (see {@link dev.neurolens.util.PathText}).
+   */
+  public AnalysisResult withPathsRelativeTo(Path dir) {
+    java.util.function.UnaryOperator<String> rel = t -> dev.neurolens.util.PathText.relativeTo(dir, t);
+    ModelInfo mi = new ModelInfo(rel.apply(model.id()), model.type(), model.layers(), model.hidden(), model.heads(),
+        model.parameters(), model.weightChecksum());
+    String spec = rel.apply(corpus.spec());
+    String hash = corpus.hash() == null || corpus.spec().equals(spec) ? corpus.hash() : corpus.hash().replace(corpus.spec(), spec);
+    CorpusInfo ci = new CorpusInfo(spec, corpus.lang(), corpus.snippets(), corpus.tokens(), hash);
+    ExtractionInfo ei = new ExtractionInfo(extraction.aggregation(), extraction.dtype(), extraction.tokensPerS(),
+        extraction.seconds(), extraction.reused(), rel.apply(extraction.store()));
+    return new AnalysisResult(schemaVersion, neurolensVersion, created, seed, mi, ci, ei, tasks, neurons, clustering, cka,
+        comparison == null ? null : comparison.withPathsRelativeTo(dir), timings);
+  }
+
   /** The results.json layout this version writes and reads. */
   public static final int SCHEMA_VERSION = 1;
 

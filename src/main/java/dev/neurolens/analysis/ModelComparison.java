@@ -84,7 +84,7 @@ public final class ModelComparison {
   /**
    * Extracts both models on {@code in} (stores {@code outDir/store-base} and
    * {@code outDir/store-tuned}, reused when complete) and compares them; writes
-   * {@code outDir/compare.json}.
+   * {@code outDir/compare.json} (model paths relative to {@code outDir}).
    */
   public static ComparisonResult run(EncoderModel base, EncoderModel tuned, CorpusInputs in, Path outDir, Options o,
       Consumer<String> progress, boolean bars) {
@@ -96,7 +96,7 @@ public final class ModelComparison {
     Analysis.extractOrReuse(tuned, in, outDir.resolve("store-tuned"), Analysis.StoreUse.REUSE, pb, progress);
     try (ActivationStore a = ActivationStore.open(outDir.resolve("store-base"));
         ActivationStore b = ActivationStore.open(outDir.resolve("store-tuned"))) {
-      ComparisonResult r = compareStores(a, b, o, progress, bars);
+      ComparisonResult r = compareStores(a, b, o, progress, bars).withPathsRelativeTo(outDir);
       Json.writeAtomically(outDir.resolve("compare.json"), r);
       return r;
     }

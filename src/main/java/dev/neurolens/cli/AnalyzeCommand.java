@@ -6,7 +6,6 @@ import dev.neurolens.analysis.CorpusInputs;
 import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.report.HtmlReport;
 import dev.neurolens.util.NeuroLensException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +84,10 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Re-extract even if OUT/store exists (default: resume/reuse it).")
   boolean overwrite;
 
+  @Option(names = "--absolute-paths", description = "Keep absolute paths of the model, corpus and store in results.json "
+      + "and report.html (default: relative to --out, so a shared report does not reveal local folders).")
+  boolean absolutePaths;
+
   @Override
   public Integer call() {
     OutPaths.directory("--out", outDir);
@@ -100,14 +103,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         throw new NeuroLensException("--pipeline: task '" + p + "' is not one of --tasks " + tasks + " (or 'none')");
       }
     }
+    // Nothing is deleted up front: results.json and report.html are replaced only when new ones are
+    // complete (each written aside and renamed), so a run that fails leaves the last complete pair.
     Path resultsFile = outDir.resolve("results.json");
     Path reportFile = outDir.resolve("report.html");
-    try {
-      Files.deleteIfExists(resultsFile);
-      Files.deleteIfExists(reportFile);
-    } catch (java.io.IOException e) {
-      throw new NeuroLensException(outDir + ": cannot clear old results (" + e.getMessage() + ")", e);
-    }
     Analysis analysis = Analysis.builder()
         .model(model).corpus(corpus).lang(lang).tasks(tasks.toArray(String[]::new)).outDir(outDir)
         .maxSnippets(maxSnippets).seed(seed).epochs(epochs).probeThreads(probeThreads)
@@ -123,6 +122,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         out.info(line);
       }
     });
+    if (!absolutePaths) {
+      result = result.withPathsRelativeTo(outDir);
+    }
     result.write(resultsFile);
     HtmlReport.write(result, reportFile);
     Map<String, Object> summary = new LinkedHashMap<>();

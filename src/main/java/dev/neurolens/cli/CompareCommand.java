@@ -100,7 +100,7 @@ final class CompareCommand implements Callable<Integer> {
       }
     } else {
       try (ActivationStore a = ActivationStore.open(baseStore); ActivationStore b = ActivationStore.open(tunedStore)) {
-        r = ModelComparison.compareStores(a, b, o, out::info, !out.quiet());
+        r = ModelComparison.compareStores(a, b, o, out::info, !out.quiet()).withPathsRelativeTo(outDir);
       }
       Json.writeAtomically(outDir.resolve("compare.json"), r);
     }

@@ -45,8 +45,12 @@ final class LabelCommand implements Callable<Integer> {
   @Option(names = "--unit", defaultValue = "method", description = "method or file (default: ${DEFAULT-VALUE}).")
   String unit;
 
-  @Option(names = "--out", required = true, description = "Output directory.")
+  @Option(names = "--out", required = true, description = "Output directory (new, empty, or an earlier label run's).")
   Path outDir;
+
+  @Option(names = "--overwrite", description = "Write into a directory that holds other files too (only the label files "
+      + "- labels.jsonl, summary.json, {train,dev,test}.in and .label - are replaced).")
+  boolean overwrite;
 
   @Option(names = "--max-snippets", defaultValue = "0", description = "Sample at most N snippets (0 = all).")
   int maxSnippets;
@@ -83,7 +87,9 @@ final class LabelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    OutPaths.directory("--out", outDir);
+    OutPaths.ownedDirectory("--out", outDir,
+        n -> n.equals("labels.jsonl") || n.equals("summary.json") || n.matches("(train|dev|test)\\.(in|.+\\.label)"),
+        "the label files", overwrite);
     List<LabelTask> specs = Tasks.parseAll(tasks);
     Unit u = switch (unit.toLowerCase(Locale.ROOT)) {
       case "method", "function" -> Unit.METHOD;

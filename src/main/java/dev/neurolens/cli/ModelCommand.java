@@ -137,12 +137,17 @@ final class ModelCommand {
     @Option(names = "--model", defaultValue = "default", description = "'default', an HF model directory or an .onnx file.")
     String model;
 
-    @Option(names = "--out", required = true, description = "Output directory.")
+    @Option(names = "--out", required = true, description = "Output directory (new, empty, or an earlier export).")
     Path dir;
+
+    @Option(names = "--overwrite", description = "Write into a directory that holds other files too (only the three "
+        + "model files are replaced).")
+    boolean overwrite;
 
     @Override
     public Integer call() {
-      OutPaths.directory("--out", dir);
+      OutPaths.ownedDirectory("--out", dir, java.util.Set.of("config.json", "model.safetensors", "tokenizer.json")::contains,
+          "the model files", overwrite);
       try (EncoderModel m = Models.load(model)) {
         Models.export(m, dir);
         Map<String, Object> r = new LinkedHashMap<>();

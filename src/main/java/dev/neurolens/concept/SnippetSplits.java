@@ -43,7 +43,7 @@ public final class SnippetSplits {
   private SnippetSplits() {}
 
   public static Split split(List<LabelledSnippet> snippets, double dev, double test, long seed) {
-    if (dev < 0 || test < 0 || dev + test >= 1) {
+    if (!(dev >= 0) || !(test >= 0) || !(dev + test < 1)) { // written so that NaN fails
       throw new NeuroLensException("--dev/--test: fractions must be >= 0 with dev + test < 1, found " + dev + " + " + test);
     }
     List<LabelledSnippet> sorted = new ArrayList<>(snippets);

@@ -45,6 +45,7 @@ public final class Models {
     if (spec == null || spec.isBlank()) {
       throw new NeuroLensException("--model: must be 'default', a model directory or an .onnx file, found '" + spec + "'");
     }
+    dev.neurolens.util.Activity.set("loading the model " + spec);
     if (spec.equals(DEFAULT)) {
       return loadOnnx(bundledOnnx(), bundledTokenizerJson(), "bundled " + BUNDLED_ONNX, DEFAULT_ID);
     }

@@ -239,10 +239,8 @@ public final class Safetensors {
     }
     head.flip();
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      try {
+      // written aside and renamed when complete, with the mode of a plainly written file (not a temp file's 0600)
+      dev.neurolens.util.AtomicFiles.write(file, tmp -> {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
           writeFully(ch, head);
           ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
@@ -259,10 +257,7 @@ public final class Safetensors {
           buf.flip();
           writeFully(ch, buf);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      });
     } catch (IOException ex) {
       throw new NeuroLensException(file + ": cannot write safetensors file (" + ex.getMessage() + ")", ex);
     }
