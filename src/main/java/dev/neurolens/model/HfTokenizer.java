@@ -38,6 +38,11 @@ final class HfTokenizer implements ModelTokenizer, AutoCloseable {
    */
   static HfTokenizer fromJson(String json, String source, int maxTokens, int vocabSize) {
     int maxId = maxTokenId(json, source);
+    try {
+      TokenizerPatterns.check(new ObjectMapper().readTree(json), source);
+    } catch (IOException e) {
+      throw new NeuroLensException(source + ": not valid JSON (" + NeuroLensException.reason(e) + ")", e);
+    }
     if (maxId >= vocabSize) {
       throw new NeuroLensException(
           source + ": tokenizer ids must be < the model's vocab_size (" + vocabSize
