@@ -67,7 +67,20 @@ public record AnalysisResult(
     CorpusInfo ci = new CorpusInfo(spec, corpus.lang(), corpus.snippets(), corpus.tokens(), hash);
     ExtractionInfo ei = new ExtractionInfo(extraction.aggregation(), extraction.dtype(), extraction.tokensPerS(),
         extraction.seconds(), extraction.reused(), rel.apply(extraction.store()));
-    return new AnalysisResult(schemaVersion, neurolensVersion, created, seed, mi, ci, ei, tasks, neurons, clustering, cka,
+    // snippet ids begin with the corpus path as given ("/home/ana/src/A.java#twice@2"): the same prefix, relative
+    String given = corpus.spec();
+    try {
+      given = Path.of(corpus.spec()).toString();
+    } catch (java.nio.file.InvalidPathException e) {
+      // not a path: ids are left as they are
+    }
+    String prefix = given;
+    java.util.function.UnaryOperator<String> id = sid ->
+        sid != null && !spec.equals(corpus.spec()) && sid.startsWith(prefix) ? spec + sid.substring(prefix.length()) : sid;
+    List<ProfiledNeuron> ns = neurons.stream().map(n -> new ProfiledNeuron(n.layer(), n.index(), n.hook(), n.concept(),
+        n.purity(), n.topTokens(), n.examples().stream().map(e -> new Example(id.apply(e.snippet()), e.first(), e.tokens(),
+        e.values())).toList(), n.rankedFor(), n.task())).toList();
+    return new AnalysisResult(schemaVersion, neurolensVersion, created, seed, mi, ci, ei, tasks, ns, clustering, cka,
         comparison == null ? null : comparison.withPathsRelativeTo(dir), timings);
   }
 
