@@ -19,10 +19,13 @@ final class MethodCutter {
   private static final ThreadLocal<Map<String, TSQuery>> QUERIES = ThreadLocal.withInitial(HashMap::new);
 
   /**
-   * The outermost functions of {@code text} (a file named {@code source}), token counts not yet
-   * known (-1). Uses a tree-sitter query, so only the function nodes cross the JNI boundary.
+   * The outermost functions of {@code text} (a file named {@code source}) with their code-token
+   * counts, taken from this one parse (the leaves of each function's subtree, plus its doc comment
+   * when kept); a count stops at {@code tokenLimit + 1}, so a function longer than the limit costs
+   * no more than {@code tokenLimit} leaves. Uses a tree-sitter query, so only the function nodes
+   * cross the JNI boundary.
    */
-  static List<CorpusReader.Candidate> cut(Language lang, String source, String text, boolean docComments) {
+  static List<CorpusReader.Candidate> cut(Language lang, String source, String text, boolean docComments, int tokenLimit) {
     TSTree tree = SyntaxTree.parser(lang).parseString(null, text);
     TSQuery query =
         QUERIES.get().computeIfAbsent(lang.name(), k -> new TSQuery(lang.grammar().get(),
@@ -48,12 +51,14 @@ final class MethodCutter {
         }
         lastEnd = node.getEndByte();
         int startByte0 = node.getStartByte();
+        int tokens = SyntaxTree.countLeaves(lang, node, tokenLimit);
         if (docComments) {
           TSNode prev = node.getPrevNamedSibling();
           if (prev != null && !prev.isNull() && prev.getType().contains("comment")
               && text.startsWith("/**", map(b2c, prev.getStartByte()))
               && text.substring(map(b2c, prev.getEndByte()), map(b2c, startByte0)).isBlank()) {
             startByte0 = prev.getStartByte();
+            tokens = (int) Math.min((long) tokenLimit + 1, (long) tokens + SyntaxTree.countLeaves(lang, prev, tokenLimit));
           }
         }
         int start = map(b2c, startByte0);
@@ -66,7 +71,7 @@ final class MethodCutter {
         int line = line(lineStarts, start);
         String code = dedent(text, lineStarts[line], start, end);
         String id = source + "#" + name + "@" + (line + 1);
-        out.add(new CorpusReader.Candidate(new Snippet(id, source, lang.name(), code, line + 1, start, null), -1));
+        out.add(new CorpusReader.Candidate(new Snippet(id, source, lang.name(), code, line + 1, start, null), tokens));
       }
     }
     return out;

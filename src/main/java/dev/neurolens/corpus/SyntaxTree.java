@@ -80,6 +80,52 @@ public final class SyntaxTree {
     return flatten(lang, text, tree.getRootNode());
   }
 
+  /**
+   * Code tokens of {@code text} (non-empty leaves of its parse, atomic nodes counting as one),
+   * counted without flattening; stops at {@code limit + 1}, so a huge text costs no more than the
+   * parse and {@code limit} leaves.
+   */
+  static int countTokens(Language lang, String text, int limit) {
+    return countLeaves(lang, parser(lang).parseString(null, text).getRootNode(), limit);
+  }
+
+  /**
+   * Non-empty leaves of the subtree of {@code top} (the leaves {@link #parse} would make, atomic
+   * nodes counting as one), at most {@code limit + 1}.
+   */
+  static int countLeaves(Language lang, TSNode top, int limit) {
+    Map<Integer, String> types = SYMBOL_TYPES.get().computeIfAbsent(lang.name(), k -> new HashMap<>());
+    Map<Integer, Boolean> namedBySymbol = SYMBOL_NAMED.get().computeIfAbsent(lang.name(), k -> new HashMap<>());
+    TSTreeCursor cur = new TSTreeCursor(top);
+    int n = 0;
+    while (true) {
+      TSNode node = cur.currentNode();
+      if (!lang.atomicTypes().contains(type(node, types, namedBySymbol)) && cur.gotoFirstChild()) {
+        continue;
+      }
+      if (node.getEndByte() > node.getStartByte() && ++n > limit) {
+        return n;
+      }
+      while (!cur.gotoNextSibling()) {
+        if (!cur.gotoParent()) {
+          return n;
+        }
+      }
+    }
+  }
+
+  /** The type of {@code node}, through the per-symbol caches (filled together, as in {@link #flatten}). */
+  private static String type(TSNode node, Map<Integer, String> types, Map<Integer, Boolean> namedBySymbol) {
+    int sym = node.getSymbol();
+    String t = types.get(sym);
+    if (t == null) {
+      t = node.getType();
+      types.put(sym, t);
+      namedBySymbol.put(sym, node.isNamed());
+    }
+    return t;
+  }
+
   /** Whether the parse of {@code text} has any error or missing node (cheap: no flattening). */
   public static boolean hasErrors(Language lang, String text) {
     return parser(lang).parseString(null, text).getRootNode().hasError();
