@@ -172,6 +172,21 @@ class CorpusLimitsTest {
   }
 
   @Test
+  void countTokens_sameLeavesAsTheFlattenedTree_stopsPastTheLimit() {
+    Map<Language, String> code = Map.of(
+        Languages.JAVA, "int f(String s) { /* c */ return s.length() + 'x' + \"a b\".hashCode(); }",
+        Languages.PYTHON, "def f(a):\n    return [x for x in a if x] + 'q r'\n",
+        Languages.JAVASCRIPT, "function f(a) { return `t ${a + 1}` + /re+/.source; }",
+        Languages.GO, "func f(a int) int { return a << 2 }");
+    code.forEach((lang, text) -> {
+      SyntaxTree t = SyntaxTree.parse(lang, text);
+      long leaves = java.util.Arrays.stream(t.leaves()).filter(i -> t.end(i) > t.start(i)).count();
+      assertEquals(leaves, SyntaxTree.countTokens(lang, text, Integer.MAX_VALUE - 1), lang.name());
+      assertEquals(6, SyntaxTree.countTokens(lang, text, 5), lang.name());
+    });
+  }
+
+  @Test
   void build_maxFileBytesOutOfRange_clearError() {
     NeuroLensException e = assertThrows(NeuroLensException.class, () -> CorpusReader.builder().optMaxFileBytes(0).build());
     assertEquals("--max-file-bytes must be between 1 and 2147483639, found 0", e.getMessage());
