@@ -161,16 +161,19 @@ public final class CorpusReader {
         CorpusReader.skip(skipped, examples, name, reason);
       }
     };
+    int before = found.size();
     int lines;
     try (InputStream in = src.open(f)) {
       lines = JsonlLines.read(in, f.name(), lang, maxFileBytes, maxLineChars, sink);
     } catch (SourceFiles.Skip s) {
+      found.subList(before, found.size()).clear(); // a file is read whole or not at all
       skip(skipped, examples, f.name(), s.reason());
       return 0;
     } catch (IOException e) {
       if (f.entry() == null) {
         throw new NeuroLensException(f.file() + ": cannot read file (" + NeuroLensException.reason(e) + ")", e);
       }
+      found.subList(before, found.size()).clear();
       skip(skipped, examples, f.name(), "unreadable");
       return 0;
     }

@@ -69,6 +69,21 @@ class CorpusLimitsTest {
   }
 
   @Test
+  void read_jsonlEntryOverTheArchiveBudget_noneOfItsLinesKept() throws IOException {
+    StringBuilder jsonl = new StringBuilder();
+    for (int i = 0; jsonl.length() < 200_000; i++) {
+      jsonl.append("{\"code\": \"int m").append(i).append("() { return ").append(i).append("; }\", \"lang\": \"java\"}\n");
+    }
+    Path zip = HostileFiles.zip(dir.resolve("data.zip"), 0, "a/A.java", JAVA, "b/d.jsonl", jsonl.toString());
+    Corpus whole = CorpusReader.builder().build().read(zip.toString());
+    assertTrue(whole.snippets().size() > 1000, "snippets " + whole.snippets().size());
+    // The budget runs out after the first chunks of the JSONL entry: the lines read so far are dropped too.
+    Corpus c = CorpusReader.builder().optMaxArchiveBytes(100_000).build().read(zip.toString());
+    assertEquals(Map.of("zip-bomb", 1), c.stats().skippedFiles());
+    assertEquals(List.of("one@2"), methods(c));
+  }
+
+  @Test
   void read_largeNonCodeEntries_neverInflated() throws IOException {
     Path jar = HostileFiles.zip(dir.resolve("assets.jar"), 32 * MB, "p/A.java", JAVA, "p/Corrupt.java", B,
         "res/big0.bin", null, "res/big1.bin", null, "res/big2.bin", null);
