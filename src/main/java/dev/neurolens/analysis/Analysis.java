@@ -72,7 +72,7 @@ public final class Analysis {
     Path store = storeDir();
     long t = System.nanoTime();
     CorpusInputs in = CorpusInputs.label(new CorpusInputs.Request(b.corpus, b.lang, Unit.METHOD, b.maxSnippets,
-        CorpusReader.DEFAULT_MAX_TOKENS, b.seed, b.tasks, b.bars));
+        CorpusReader.DEFAULT_MAX_TOKENS, b.seed, b.tasks, b.bars, b.maxFileBytes));
     timings.put("label", seconds(t));
     t = System.nanoTime();
     ExtractionResult er;
@@ -212,6 +212,7 @@ public final class Analysis {
     private List<String> tasks = List.of("lexical", "syntactic", "structural");
     private Path outDir = Path.of("neurolens-out");
     private int maxSnippets = CorpusReader.DEFAULT_ANALYZE_MAX_SNIPPETS;
+    private long maxFileBytes = CorpusReader.DEFAULT_MAX_FILE_BYTES;
     private long seed = 42;
     private int epochs = 10;
     private int probeThreads = 1;
@@ -257,6 +258,12 @@ public final class Analysis {
     /** Methods sampled from the corpus (0 = all; default 1200). */
     public Builder maxSnippets(int v) {
       maxSnippets = v;
+      return this;
+    }
+
+    /** Corpus files, archive entries and JSONL lines over this many bytes are skipped unread (default 2 MiB). */
+    public Builder maxFileBytes(long v) {
+      maxFileBytes = v;
       return this;
     }
 
@@ -335,6 +342,7 @@ public final class Analysis {
       copy.tasks = List.copyOf(tasks);
       copy.outDir = outDir;
       copy.maxSnippets = maxSnippets;
+      copy.maxFileBytes = maxFileBytes;
       copy.seed = seed;
       copy.epochs = epochs;
       copy.probeThreads = probeThreads;

@@ -53,12 +53,20 @@ public record CorpusInputs(List<ExtractionInput> inputs, List<TaskSpec> tasks, S
    * @param seed seed of the sample
    * @param tasks task names (e.g. {@code lexical}, {@code syntactic})
    * @param progressBars bars on stderr while reading and labelling
+   * @param maxFileBytes files, archive entries and JSONL lines larger than this are skipped unread
    */
   public record Request(
       String corpus, String lang, Unit unit, int maxSnippets, int maxTokens, long seed, List<String> tasks,
-      ProgressBars progressBars) {
+      ProgressBars progressBars, long maxFileBytes) {
     public Request {
       tasks = List.copyOf(tasks);
+    }
+
+    /** A request with the default file cap ({@link CorpusReader#DEFAULT_MAX_FILE_BYTES}). */
+    public Request(
+        String corpus, String lang, Unit unit, int maxSnippets, int maxTokens, long seed, List<String> tasks,
+        ProgressBars progressBars) {
+      this(corpus, lang, unit, maxSnippets, maxTokens, seed, tasks, progressBars, CorpusReader.DEFAULT_MAX_FILE_BYTES);
     }
 
     /** Methods of {@code corpus}, the analyze defaults for sample size, length and seed (42). */
@@ -81,7 +89,7 @@ public record CorpusInputs(List<ExtractionInput> inputs, List<TaskSpec> tasks, S
     List<dev.neurolens.concept.LabelTask> specs = Tasks.parseAll(r.tasks());
     boolean bars = r.progressBars() == ProgressBars.SHOW;
     Corpus c = CorpusReader.builder().optLang(r.lang()).optUnit(r.unit()).optMaxSnippets(r.maxSnippets())
-        .optMaxTokens(r.maxTokens()).optSeed(r.seed()).optProgress(bars).build().read(r.corpus());
+        .optMaxTokens(r.maxTokens()).optMaxFileBytes(r.maxFileBytes()).optSeed(r.seed()).optProgress(bars).build().read(r.corpus());
     LabelledCorpus lc = CodeLabeller.builder().optProgress(bars).build()
         .labelCorpus(c, new LinkedHashSet<>(specs.stream().map(dev.neurolens.concept.LabelTask::name).toList()));
     if (lc.snippets().isEmpty()) {

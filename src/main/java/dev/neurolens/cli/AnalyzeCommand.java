@@ -52,6 +52,11 @@ final class AnalyzeCommand implements Callable<Integer> {
       description = "Methods sampled from the corpus (0 = all; default ${DEFAULT-VALUE}).")
   int maxSnippets;
 
+  @Option(names = "--max-file-bytes", defaultValue = "" + CorpusReader.DEFAULT_MAX_FILE_BYTES,
+      description = "Skip files, archive entries and JSONL lines over N bytes, never reading past N "
+          + "(counted as too-large; default: ${DEFAULT-VALUE}).")
+  long maxFileBytes;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of sampling, splits, control tasks and probes.")
   long seed;
 
@@ -109,7 +114,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     Path reportFile = outDir.resolve("report.html");
     Analysis analysis = Analysis.builder()
         .model(model).corpus(corpus).lang(lang).tasks(tasks.toArray(String[]::new)).outDir(outDir)
-        .maxSnippets(maxSnippets).seed(seed).epochs(epochs).probeThreads(probeThreads)
+        .maxSnippets(maxSnippets).maxFileBytes(maxFileBytes).seed(seed).epochs(epochs).probeThreads(probeThreads)
         .neuronsPerClass(neuronsPerClass)
         .redundancy(skipRedundancy ? Analysis.Stage.SKIP : Analysis.Stage.RUN)
         .pipelineTasks(pipelineTasks.toArray(String[]::new))

@@ -67,6 +67,11 @@ final class ExtractCommand implements Callable<Integer> {
       description = "Drop snippets with more code tokens (0 = no limit; default ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Option(names = "--max-file-bytes", defaultValue = "" + CorpusReader.DEFAULT_MAX_FILE_BYTES,
+      description = "Skip files, archive entries and JSONL lines over N bytes, never reading past N "
+          + "(counted as too-large; default: ${DEFAULT-VALUE}).")
+  long maxFileBytes;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed for corpus sampling.")
   long seed;
 
@@ -200,6 +205,6 @@ final class ExtractCommand implements Callable<Integer> {
       default -> throw new NeuroLensException("--unit: must be method or file, found " + unit);
     };
     return CorpusInputs.label(new CorpusInputs.Request(corpus, lang, u, maxSnippets, maxTokens, seed, tasks,
-        out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW));
+        out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW, maxFileBytes));
   }
 }

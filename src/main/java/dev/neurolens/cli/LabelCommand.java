@@ -59,6 +59,11 @@ final class LabelCommand implements Callable<Integer> {
       description = "Drop snippets with more code tokens (0 = no limit; default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Option(names = "--max-file-bytes", defaultValue = "" + CorpusReader.DEFAULT_MAX_FILE_BYTES,
+      description = "Skip files, archive entries and JSONL lines over N bytes, never reading past N "
+          + "(counted as too-large; default: ${DEFAULT-VALUE}).")
+  long maxFileBytes;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed for sampling, splits and control tasks.")
   long seed;
 
@@ -102,7 +107,7 @@ final class LabelCommand implements Callable<Integer> {
       default -> throw new NeuroLensException("--control-dist: must be same or uniform, found " + controlDist);
     };
     Corpus c = CorpusReader.builder().optLang(lang).optUnit(u).optMaxSnippets(maxSnippets).optMaxTokens(maxTokens)
-        .optSeed(seed).optProgress(!out.quiet()).build().read(corpus);
+        .optMaxFileBytes(maxFileBytes).optSeed(seed).optProgress(!out.quiet()).build().read(corpus);
     CodeLabeller labeller = CodeLabeller.builder().optSkipComments(skipComments).optMaxErrorRatio(maxErrorRatio)
         .optMinCount(minCount).optProgress(!out.quiet()).build();
     LabelledCorpus lc = labeller.labelCorpus(c, new LinkedHashSet<>(specs.stream().map(LabelTask::name).toList()));

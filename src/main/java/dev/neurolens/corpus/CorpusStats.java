@@ -10,8 +10,10 @@ import java.util.TreeMap;
  * <p>Usage: {@code CorpusStats st = CorpusReader.builder().build().read("default").stats(); st.duplicates()}
  *
  * @param files files read as code
- * @param skippedFiles count per reason ({@code binary}, {@code not-utf8}, {@code unknown-language},
- *     {@code empty})
+ * @param skippedFiles count per reason: by name {@code unknown-language}, {@code other-language},
+ *     {@code nested-archive}, {@code duplicate-entry}; while reading {@code too-large}, {@code
+ *     zip-bomb}, {@code unreadable}, {@code binary}, {@code not-utf8}, {@code empty}, {@code
+ *     long-line} (JSONL lines count one by one, as {@code file#line})
  * @param skippedExamples up to 50 skipped files as {@code "path: reason"}
  * @param snippetsFound snippets cut before any filter
  * @param duplicates identical snippets dropped (first in path order kept)

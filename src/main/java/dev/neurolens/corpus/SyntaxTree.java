@@ -80,6 +80,79 @@ public final class SyntaxTree {
     return flatten(lang, text, tree.getRootNode());
   }
 
+  /**
+   * Nodes a count may visit per allowed token (real code has 2 to 3 nodes per token); past {@code
+   * NODES_PER_TOKEN * (limit + 1)} nodes a count gives up as over the limit, so that a deeply
+   * nested expression is not walked down to its first leaf.
+   */
+  static final int NODES_PER_TOKEN = 64;
+
+  /**
+   * Code tokens of {@code text} (non-empty leaves of its parse, atomic nodes counting as one),
+   * counted without flattening; at most {@code limit + 1} (see {@link #countLeaves}).
+   */
+  static int countTokens(Language lang, String text, int limit) {
+    return countLeaves(lang, parser(lang).parseString(null, text).getRootNode(), limit);
+  }
+
+  /**
+   * Non-empty leaves of the subtree of {@code top} (the leaves {@link #parse} would make, atomic
+   * nodes counting as one), or {@code limit + 1} once there are more, or once the walk has visited
+   * more than {@link #NODES_PER_TOKEN} nodes per allowed token. No limit: {@code
+   * Integer.MAX_VALUE - 1}.
+   */
+  static int countLeaves(Language lang, TSNode top, int limit) {
+    Types types = Types.of(lang);
+    long budget = limit >= Integer.MAX_VALUE - 1 ? Long.MAX_VALUE : (long) NODES_PER_TOKEN * (limit + 1);
+    TSTreeCursor cur = new TSTreeCursor(top);
+    int n = 0;
+    for (long visited = 1; ; visited++) {
+      if (visited > budget) {
+        return limit + 1;
+      }
+      TSNode node = cur.currentNode();
+      if (!lang.atomicTypes().contains(types.of(node)) && cur.gotoFirstChild()) {
+        continue;
+      }
+      if (node.getEndByte() > node.getStartByte() && ++n > limit) {
+        return n;
+      }
+      while (!cur.gotoNextSibling()) {
+        if (!cur.gotoParent()) {
+          return n;
+        }
+      }
+    }
+  }
+
+  /** Node types by grammar symbol, this thread's cache for one language ({@code getType} is a JNI call). */
+  static final class Types {
+    private final Map<Integer, String> types;
+    private final Map<Integer, Boolean> namedBySymbol;
+
+    private Types(Map<Integer, String> types, Map<Integer, Boolean> namedBySymbol) {
+      this.types = types;
+      this.namedBySymbol = namedBySymbol;
+    }
+
+    static Types of(Language lang) {
+      return new Types(SYMBOL_TYPES.get().computeIfAbsent(lang.name(), k -> new HashMap<>()),
+          SYMBOL_NAMED.get().computeIfAbsent(lang.name(), k -> new HashMap<>()));
+    }
+
+    /** The type of {@code node} (the caches are filled together, as in {@link #flatten}). */
+    String of(TSNode node) {
+      int sym = node.getSymbol();
+      String t = types.get(sym);
+      if (t == null) {
+        t = node.getType();
+        types.put(sym, t);
+        namedBySymbol.put(sym, node.isNamed());
+      }
+      return t;
+    }
+  }
+
   /** Whether the parse of {@code text} has any error or missing node (cheap: no flattening). */
   public static boolean hasErrors(Language lang, String text) {
     return parser(lang).parseString(null, text).getRootNode().hasError();

@@ -9,6 +9,9 @@
  * {@link dev.neurolens.corpus.CorpusReader} cuts files into methods (or keeps whole files), skips
  * binary and non-UTF-8 files, caps snippet length, removes duplicates and samples with a seed; the
  * resulting {@link dev.neurolens.corpus.Corpus} carries its statistics and a stable content hash.
+ * {@code SourceFiles} lists a corpus by name (directory walk, zip central directories) and reads
+ * one file at a time with a byte cap and a zip-bomb guard, so hostile inputs cost neither memory
+ * nor time: what is skipped, and why, is counted.
  *
  * <p>This package imports only {@code util}.
  */
