@@ -101,6 +101,7 @@ public final class CorpusReader {
       boolean single = src.items().size() == 1 && !spec.equals("default");
       for (SourceFiles.Item f : src.items()) {
         bar.step(1);
+        dev.neurolens.util.Activity.set("reading corpus file " + f.name());
         if (f.skip() != null) {
           skip(skipped, examples, f.name(), f.skip());
           continue;

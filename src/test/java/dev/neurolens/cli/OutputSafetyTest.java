@@ -168,19 +168,32 @@ class OutputSafetyTest {
     assertEquals(corpus.toString(), a.path("corpus").path("spec").asText());
   }
 
-  /** A child JVM with a 24 MB heap reading the whole default corpus: one line, status 2, no output directory. */
+  /**
+   * A child JVM with a 24 MB heap labelling a JSONL corpus of 12 MB of code (2,400 distinct
+   * 5 KB snippets, all held once read): one line naming the file being read, status 2, no labels written.
+   */
   @Test
   void outOfMemory_isOneLineWithStatusTwo() throws Exception {
+    Path jsonl = tmp.resolve("big.jsonl");
+    String body = "x = x * 31 + 7; ".repeat(300);
+    try (var w = Files.newBufferedWriter(jsonl)) {
+      for (int i = 0; i < 2400; i++) {
+        w.write(Json.line(java.util.Map.of("code", "int m" + i + "(int x) { " + body + "return x; }", "lang", "java")));
+        w.write('\n');
+      }
+    }
     Path out = tmp.resolve("oom-out");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx24m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "label", "--corpus", "default", "--max-snippets", "0", "--task", "lexical", "--out", out.toString(), "--quiet"));
+        "-Xmx24m", "-XX:+UseParallelGC", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "label", "--corpus", jsonl.toString(), "--max-snippets", "0", "--task", "lexical",
+        "--out", out.toString(), "--quiet"));
     Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue(), err);
     assertEquals(1, err.lines().count(), err);
     assertTrue(err.startsWith("neurolens: error: out of memory while ") && err.contains("NEUROLENS_HEAP"), err);
+    assertTrue(err.contains("big.jsonl"), "names the input being read: " + err);
     assertFalse(Files.exists(out.resolve("labels.jsonl")));
   }
 
