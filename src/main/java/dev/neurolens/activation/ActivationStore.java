@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A finished activation store, opened for reading: memory-mapped matrices, read in row chunks
@@ -53,7 +55,9 @@ public final class ActivationStore implements AutoCloseable {
    * Opens and validates a finished store.
    *
    * @throws NeuroLensException naming the file and the mismatch: unsupported format version,
-   *     unfinished store, missing chunk, truncated matrix, label or token counts that disagree
+   *     unfinished store, missing chunk, truncated matrix, label or token counts that disagree, an
+   *     index column (row -> snippet, label ids) out of range, or a chunk record, column or label
+   *     file whose checksum differs from the manifest's
    */
   public static ActivationStore open(Path dir) {
     dev.neurolens.util.Activity.set("reading the activation store " + dir);
@@ -84,6 +88,12 @@ public final class ActivationStore implements AutoCloseable {
         throw new NeuroLensException(
             cd.resolve(StoreFiles.CHUNK_JSON) + ": " + rec.rows() + " rows / " + rec.snippets()
                 + " snippets, the manifest says " + e.rows() + " / " + e.snippets());
+      }
+      if (rec.firstRow() != chunkFirstRow[c] || rec.firstSnippet() != chunkFirstSnippet[c]) {
+        throw new NeuroLensException(
+            cd.resolve(StoreFiles.CHUNK_JSON) + ": chunk starts at row " + rec.firstRow() + ", snippet "
+                + rec.firstSnippet() + " but the chunks before it end at row " + chunkFirstRow[c] + ", snippet "
+                + chunkFirstSnippet[c]);
       }
       for (int h = 0; h < spec.hooks().size(); h++) {
         HookName hook = spec.hooks().get(h);
@@ -121,6 +131,96 @@ public final class ActivationStore implements AutoCloseable {
                 + " (labels and activations do not match)");
       }
     }
+    checkSnippetColumn();
+    checkLabelIds();
+    if (!manifest.checksums().isEmpty()) {
+      StoreChecksums.verify(dir, manifest.checksums(), ActivationStore::verifiedOnOpen);
+    }
+  }
+
+  /** The files verified against their checksums on every open: chunk records, columns, labels. */
+  private static boolean verifiedOnOpen(String key) {
+    return key.endsWith("/" + StoreFiles.CHUNK_JSON) || key.startsWith(StoreFiles.COLUMNS + "/")
+        || key.startsWith(StoreFiles.LABELS + "/");
+  }
+
+  /**
+   * Range-checks the row -> snippet column, which drives snippet-grouped splits: every row's
+   * snippet index lies in its chunk's snippet range and never decreases.
+   */
+  private void checkSnippetColumn() {
+    Path f = StoreFiles.snippetColumn(dir);
+    IntBuffer col = mapInts(f);
+    int chunk = 0;
+    int previous = 0;
+    for (int r = 0; r < col.limit(); r++) {
+      while (r >= chunkFirstRow[chunk + 1]) {
+        chunk++;
+      }
+      int v = col.get(r);
+      int lo = chunkFirstSnippet[chunk];
+      int hi = chunkFirstSnippet[chunk + 1];
+      if (v < lo || v >= hi) {
+        throw new NeuroLensException(f + ": row " + r + " has snippet index " + v + ", outside [" + lo + ", " + hi
+            + ") of its chunk " + chunk + " (the row -> snippet column is damaged; re-extract the store)");
+      }
+      if (v < previous) {
+        throw new NeuroLensException(f + ": row " + r + " has snippet index " + v + " after " + previous
+            + " (rows follow snippet order; the column is damaged; re-extract the store)");
+      }
+      previous = v;
+    }
+  }
+
+  /** Range-checks every categorical label file: ids in [-1, number of label names). */
+  private void checkLabelIds() {
+    for (TaskSpec t : spec.tasks()) {
+      if (t.kind() != TaskSpec.Kind.CATEGORICAL) {
+        continue;
+      }
+      int names = labelNames(t.name()).size();
+      Path f = StoreFiles.labelFile(dir, spec.tasks().indexOf(t), t);
+      IntBuffer ids = mapInts(f);
+      for (int i = 0; i < ids.limit(); i++) {
+        int v = ids.get(i);
+        if (v < -1 || v >= names) {
+          throw new NeuroLensException(f + ": " + (t.level() == TaskSpec.Level.TOKEN ? "row " : "snippet ") + i
+              + " has label id " + v + ", outside [-1, " + names + ") (task '" + t.name() + "' has " + names
+              + " label names; the file is damaged; re-extract the store)");
+        }
+      }
+    }
+  }
+
+  private static IntBuffer mapInts(Path f) {
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+      return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+    } catch (IOException e) {
+      throw new NeuroLensException(f + ": cannot read (" + NeuroLensException.reason(e) + ")", e);
+    }
+  }
+
+  /**
+   * What {@link #verifyChecksums} read.
+   *
+   * @param files files checked against the manifest
+   * @param bytes their total size
+   */
+  public record Verification(int files, long bytes) {}
+
+  /**
+   * Reads every file the manifest records a checksum for and compares; on open only the chunk
+   * records, columns and label files are verified.
+   *
+   * @return what was verified; empty when the manifest records no checksums (a store written
+   *     before NeuroLens recorded them)
+   * @throws NeuroLensException naming the first missing or changed file
+   */
+  public Optional<Verification> verifyChecksums() {
+    if (manifest.checksums().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(StoreChecksums.verify(dir, manifest.checksums(), key -> true));
   }
 
   private static long size(Path f, String what) {

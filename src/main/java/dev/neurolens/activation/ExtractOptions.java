@@ -23,6 +23,8 @@ import java.util.List;
  * @param tasks label tasks of the store
  * @param corpusHash the corpus hash recorded in the manifest
  * @param quiet no progress bar
+ * @param allowNonFinite store NaN and infinite activations instead of stopping at the first one
+ *     (a float16 store also turns magnitudes of 65520 and more into infinity)
  */
 public record ExtractOptions(
     List<HookName> hooks,
@@ -35,7 +37,8 @@ public record ExtractOptions(
     int chunkRows,
     List<TaskSpec> tasks,
     String corpusHash,
-    boolean quiet) {
+    boolean quiet,
+    boolean allowNonFinite) {
 
   /** Default batch budget on CPU: 16 snippets of 256 pieces. */
   public static final int DEFAULT_BATCH_TOKENS = 4096;
@@ -69,6 +72,7 @@ public record ExtractOptions(
     private final List<TaskSpec> tasks = new ArrayList<>();
     private String corpusHash = "";
     private boolean quiet = true;
+    private boolean allowNonFinite;
 
     private Builder() {}
 
@@ -128,10 +132,16 @@ public record ExtractOptions(
       return this;
     }
 
+    /** Store NaN and infinite activations instead of stopping the extraction (default false). */
+    public Builder optAllowNonFinite(boolean allow) {
+      this.allowNonFinite = allow;
+      return this;
+    }
+
     public ExtractOptions build() {
       int group = groupTokens > 0 ? groupTokens : Math.max(2048, 2 * batchTokens);
       return new ExtractOptions(hooks, aggregation, includeSpecial, context, batchTokens, group,
-          dtype, chunkRows, tasks, corpusHash, quiet);
+          dtype, chunkRows, tasks, corpusHash, quiet, allowNonFinite);
     }
   }
 }

@@ -24,7 +24,8 @@ import java.util.Map;
  * {@code groupTokens} code tokens: a group's windows are sorted by length and packed into batches
  * by {@code batchTokens}, and its snippets are written in corpus order. Resuming a crashed run
  * re-runs the group holding the first missing snippet with the same batches, so the store is
- * byte-identical to an uninterrupted run.
+ * byte-identical to an uninterrupted run. Unless {@link ExtractOptions#allowNonFinite()}, the first
+ * activation the store would hold as NaN or infinity stops the extraction ({@link FiniteCheck}).
  *
  * <p>Usage: {@code new Extractor(options).extract(model, inputs, storeDir, StoreWriter.Mode.OVERWRITE)}
  */
@@ -108,6 +109,9 @@ public final class Extractor {
           List<SnippetActivations> done = runner.run(root, inputs.subList(start, end));
           for (int i = Math.max(start, resumed); i < end; i++) {
             SnippetActivations s = done.get(i - start);
+            if (!options.allowNonFinite()) {
+              FiniteCheck.require(s, spec);
+            }
             writer.append(s);
             codeTokens += inputs.get(i).tokens().size();
             bar.step(1);

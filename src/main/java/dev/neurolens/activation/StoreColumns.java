@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -60,8 +61,13 @@ final class StoreColumns {
     }
   }
 
+  /**
+   * Writes the columns and label files, then the complete manifest with the checksums of the
+   * chunks' files ({@code chunkChecksums}) and of the files written here.
+   */
   static StoreManifest write(
-      Path store, StoreSpec spec, List<StoreManifest.ChunkEntry> chunks, int rows, int snippets)
+      Path store, StoreSpec spec, List<StoreManifest.ChunkEntry> chunks, int rows, int snippets,
+      Map<String, String> chunkChecksums)
       throws IOException {
     int nChunks = chunks.size();
     List<TaskSpec> tokenTasks = spec.tokenTasks();
@@ -122,23 +128,10 @@ final class StoreColumns {
           new StoreManifest.TaskEntry(
               t.name(), t.kind(), t.level(), categorical ? sorted.get(t.name()) : List.of()));
     }
-    StoreManifest done =
-        new StoreManifest(
-            started.formatVersion(),
-            true,
-            started.modelId(),
-            started.weightChecksum(),
-            started.hooks(),
-            started.layers(),
-            started.widths(),
-            started.dtype(),
-            started.aggregation(),
-            started.corpusHash(),
-            started.chunkRows(),
-            tasks,
-            rows,
-            snippets,
-            chunks);
+    Map<String, String> sums = new TreeMap<>(chunkChecksums);
+    StoreChecksums.addDirectory(sums, store.resolve(StoreFiles.COLUMNS), StoreFiles.COLUMNS);
+    StoreChecksums.addDirectory(sums, store.resolve(StoreFiles.LABELS), StoreFiles.LABELS);
+    StoreManifest done = started.completed(tasks, rows, snippets, chunks, sums);
     done.write(store);
     return done;
   }

@@ -27,6 +27,7 @@ import java.util.List;
  * </pre>
  *
  * All integers and floats are little-endian. Chunks are written as {@code 000000.tmp} and renamed.
+ * The manifest records a CRC32C of every other file ({@link StoreChecksums}).
  */
 final class StoreFiles {
   static final String CHUNKS = "chunks";
@@ -43,6 +44,11 @@ final class StoreFiles {
 
   static Path chunkDir(Path store, int chunk) {
     return store.resolve(CHUNKS).resolve(String.format("%06d", chunk));
+  }
+
+  /** The store-relative key of chunk {@code chunk}'s directory in the manifest's checksums. */
+  static String chunkKey(int chunk) {
+    return CHUNKS + "/" + String.format("%06d", chunk);
   }
 
   static Path tmpChunkDir(Path store, int chunk) {

@@ -7,8 +7,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The JSON manifest ({@code manifest.json}) of an {@link ActivationStore}.
@@ -29,6 +35,9 @@ import java.util.Objects;
  * @param tokens N, total rows
  * @param snippets S, total snippets
  * @param chunks rows and snippets of each chunk, in order
+ * @param checksums store-relative path -> {@code crc32c:xxxxxxxx} of every file the writer made
+ *     except this manifest ({@link StoreChecksums}); empty for stores written before NeuroLens
+ *     recorded checksums, and while a store is being written
  */
 public record StoreManifest(
     int formatVersion,
@@ -45,7 +54,8 @@ public record StoreManifest(
     List<TaskEntry> tasks,
     long tokens,
     int snippets,
-    List<ChunkEntry> chunks) {
+    List<ChunkEntry> chunks,
+    Map<String, String> checksums) {
 
   /** The store format this code reads and writes. */
   public static final int FORMAT_VERSION = 1;
@@ -74,6 +84,7 @@ public record StoreManifest(
     widths = List.copyOf(widths);
     tasks = List.copyOf(tasks == null ? List.of() : tasks);
     chunks = List.copyOf(chunks == null ? List.of() : chunks);
+    checksums = Collections.unmodifiableMap(new TreeMap<>(checksums == null ? Map.of() : checksums));
   }
 
   /** The manifest of a store being started with {@code spec}. */
@@ -97,7 +108,15 @@ public record StoreManifest(
         tasks,
         0,
         0,
-        List.of());
+        List.of(),
+        Map.of());
+  }
+
+  /** This manifest, complete, with the chunk table, totals, label tables and file checksums. */
+  StoreManifest completed(
+      List<TaskEntry> tasks, long tokens, int snippets, List<ChunkEntry> chunks, Map<String, String> checksums) {
+    return new StoreManifest(formatVersion, true, modelId, weightChecksum, hooks, layers, widths, dtype,
+        aggregation, corpusHash, chunkRows, tasks, tokens, snippets, chunks, checksums);
   }
 
   /** The spec this store was written with. */
@@ -141,7 +160,124 @@ public record StoreManifest(
           file + ": " + m.hooks().size() + " hooks but " + m.widths().size() + " widths and "
               + m.layers().size() + " layers");
     }
+    m.check(file);
     return m;
+  }
+
+  /** Largest hook width accepted from a manifest. */
+  static final int MAX_WIDTH = 1 << 20;
+
+  /**
+   * Checks every field a reader relies on, so that a hand-edited or damaged manifest is one line
+   * naming the field and the value found rather than a failure deep inside a reader.
+   */
+  private void check(Path file) {
+    String where = file + ": ";
+    for (String[] f : new String[][] {{"modelId", modelId}, {"weightChecksum", weightChecksum},
+        {"dtype", dtype}, {"aggregation", aggregation}, {"corpusHash", corpusHash}}) {
+      if (f[1] == null) {
+        throw new NeuroLensException(where + f[0] + " must be a string, found nothing");
+      }
+    }
+    if (hooks.isEmpty()) {
+      throw new NeuroLensException(where + "hooks must list at least one hook, found []");
+    }
+    Set<HookName> seen = new HashSet<>();
+    for (int i = 0; i < hooks.size(); i++) {
+      HookName h;
+      try {
+        h = HookName.parse(hooks.get(i));
+      } catch (NeuroLensException e) {
+        throw new NeuroLensException(where + "hooks[" + i + "]: " + e.getMessage(), e);
+      }
+      if (!seen.add(h)) {
+        throw new NeuroLensException(where + "hooks: '" + h + "' appears twice (hooks must be distinct)");
+      }
+      if (layers.get(i) != h.layer()) {
+        throw new NeuroLensException(where + "layers[" + i + "] must be " + h.layer() + " (the layer of hook " + h
+            + "), found " + layers.get(i));
+      }
+      int w = widths.get(i);
+      if (w < 1 || w > MAX_WIDTH) {
+        throw new NeuroLensException(where + "widths[" + i + "] (hook " + h + ") must be in [1, " + MAX_WIDTH
+            + "], found " + w);
+      }
+    }
+    try {
+      StoreDtype.parse(dtype);
+      Aggregation.parse(aggregation);
+    } catch (NeuroLensException e) {
+      throw new NeuroLensException(where + e.getMessage(), e);
+    }
+    int maxWidth = widths.stream().mapToInt(Integer::intValue).max().orElse(1);
+    if (chunkRows < 1 || (long) chunkRows * maxWidth * 4 > Integer.MAX_VALUE / 2) {
+      throw new NeuroLensException(where + "chunkRows must be >= 1 and keep a chunk file of width " + maxWidth
+          + " under 1 GiB, found " + chunkRows);
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      TaskEntry t = tasks.get(i);
+      String task = where + "tasks[" + i + "]";
+      if (t.name() == null || t.name().isBlank() || t.name().contains("\n")) {
+        throw new NeuroLensException(task + ": name must be a non-blank single line, found "
+            + (t.name() == null ? "nothing" : "'" + t.name() + "'"));
+      }
+      if (!names.add(t.name())) {
+        throw new NeuroLensException(task + ": task '" + t.name() + "' appears twice (task names must be distinct)");
+      }
+      if (!isConstant(TaskSpec.Kind.class, t.kind())) {
+        throw new NeuroLensException(task + " (" + t.name() + "): kind must be CATEGORICAL or NUMERIC, found "
+            + (t.kind() == null ? "nothing" : "'" + t.kind() + "'"));
+      }
+      if (!isConstant(TaskSpec.Level.class, t.level())) {
+        throw new NeuroLensException(task + " (" + t.name() + "): level must be TOKEN or SNIPPET, found "
+            + (t.level() == null ? "nothing" : "'" + t.level() + "'"));
+      }
+    }
+    if (tokens < 0 || tokens > Integer.MAX_VALUE || snippets < 0) {
+      throw new NeuroLensException(where + "tokens and snippets must be in [0, 2^31 - 1], found " + tokens + " and "
+          + snippets);
+    }
+    long rowSum = 0;
+    long snippetSum = 0;
+    for (int c = 0; c < chunks.size(); c++) {
+      ChunkEntry e = chunks.get(c);
+      if (e.rows() < 0 || e.snippets() < 0 || (e.rows() > 0 && e.snippets() == 0)) {
+        throw new NeuroLensException(where + "chunks[" + c + "] must have rows >= 0 and snippets >= 0 (> 0 when it "
+            + "has rows), found rows " + e.rows() + ", snippets " + e.snippets());
+      }
+      rowSum += e.rows();
+      snippetSum += e.snippets();
+    }
+    if (rowSum > Integer.MAX_VALUE || snippetSum > Integer.MAX_VALUE) {
+      throw new NeuroLensException(where + "chunks hold " + rowSum + " rows and " + snippetSum
+          + " snippets in all; a store holds at most 2^31 - 1 of each");
+    }
+    for (Map.Entry<String, String> e : checksums.entrySet()) {
+      String k = e.getKey();
+      if (k.isEmpty() || k.startsWith("/") || k.contains("\\") || k.contains(":")
+          || Arrays.asList(k.split("/")).contains("..") || k.equals(FILE)) {
+        throw new NeuroLensException(where + "checksums: key '" + k + "' must be a path inside the store");
+      }
+      if (e.getValue() == null || !StoreChecksums.VALUE.matcher(e.getValue()).matches()) {
+        throw new NeuroLensException(where + "checksums['" + k + "'] must be crc32c: and 8 hex digits, found "
+            + (e.getValue() == null ? "nothing" : "'" + e.getValue() + "'"));
+      }
+    }
+    try {
+      spec();
+    } catch (IllegalArgumentException | NeuroLensException e) {
+      throw new NeuroLensException(where + e.getMessage(), e); // a rule of StoreSpec not checked above
+    }
+  }
+
+  private static <E extends Enum<E>> boolean isConstant(Class<E> type, String name) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void write(Path dir) {

@@ -18,6 +18,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +30,8 @@ import java.util.stream.Stream;
  * it holds at least {@code chunkRows} rows (always at a snippet boundary). Opening an unfinished
  * store with an equal {@link StoreSpec} deletes leftover {@code .tmp} chunks and continues after
  * the last complete chunk: the caller skips the first {@link #completedSnippets()} snippets of its
- * (deterministic) order, and the finished store is byte-identical to an uninterrupted run.
+ * (deterministic) order, and the finished store is byte-identical to an uninterrupted run. Each
+ * committed chunk's files are checksummed ({@link StoreChecksums}) for the finished manifest.
  *
  * <p>Usage: {@code try (StoreWriter w = StoreWriter.open(dir, spec, StoreWriter.Mode.CREATE_OR_RESUME)) {
  * w.append(snippet); w.finish(); }}
@@ -48,6 +51,8 @@ public final class StoreWriter implements AutoCloseable {
   private final Path dir;
   private final StoreSpec spec;
   private final List<StoreManifest.ChunkEntry> chunks = new ArrayList<>();
+  /** Checksums of the complete chunks' files, keyed by store-relative path. */
+  private final Map<String, String> checksums = new TreeMap<>();
   private int completedSnippets;
   private int completedRows;
   private OpenChunk open;
@@ -203,6 +208,7 @@ public final class StoreWriter implements AutoCloseable {
                 + completedRows + ", snippet " + completedSnippets + "; pass --overwrite");
       }
       chunks.add(new StoreManifest.ChunkEntry(rec.rows(), rec.snippets()));
+      StoreChecksums.addDirectory(checksums, cd, StoreFiles.chunkKey(c));
       completedRows += rec.rows();
       completedSnippets += rec.snippets();
     }
@@ -270,6 +276,7 @@ public final class StoreWriter implements AutoCloseable {
 
   private void commit() throws IOException {
     open.closeAndRename();
+    StoreChecksums.addDirectory(checksums, StoreFiles.chunkDir(dir, open.index), StoreFiles.chunkKey(open.index));
     chunks.add(new StoreManifest.ChunkEntry(open.rows, open.snippets));
     completedRows += open.rows;
     completedSnippets += open.snippets;
@@ -286,7 +293,7 @@ public final class StoreWriter implements AutoCloseable {
       if (open != null) {
         commit();
       }
-      StoreManifest m = StoreColumns.write(dir, spec, chunks, completedRows, completedSnippets);
+      StoreManifest m = StoreColumns.write(dir, spec, chunks, completedRows, completedSnippets, checksums);
       finished = true;
       return m;
     } catch (IOException e) {

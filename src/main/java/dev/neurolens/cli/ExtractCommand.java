@@ -103,6 +103,10 @@ final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing store.")
   boolean overwrite;
 
+  @Option(names = "--allow-non-finite",
+      description = "Store NaN/infinite activations (and float16 overflows) instead of stopping at the first one.")
+  boolean allowNonFinite;
+
   @Override
   public Integer call() {
     OutPaths.directory("--out", store);
@@ -141,7 +145,8 @@ final class ExtractCommand implements Callable<Integer> {
           .optDtype(storeDtype)
           .optChunkRows(chunkRows)
           .optCorpusHash(in.hash())
-          .optProgress(!out.quiet());
+          .optProgress(!out.quiet())
+          .optAllowNonFinite(allowNonFinite);
       in.tasks().forEach(b::addTask);
       ExtractionResult r = new Extractor(b.build()).extract(m, in.inputs(), store,
           overwrite ? StoreWriter.Mode.OVERWRITE : StoreWriter.Mode.CREATE_OR_RESUME);

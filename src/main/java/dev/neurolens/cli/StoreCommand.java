@@ -35,12 +35,27 @@ final class StoreCommand {
     @Parameters(index = "0", paramLabel = "STORE")
     Path store;
 
+    @Option(names = "--verify",
+        description = "Read every file and compare it with the checksum in the manifest (open checks only the small files).")
+    boolean verify;
+
     @Mixin OutputOptions out;
 
     @Override
     public void run() {
       try (ActivationStore s = ActivationStore.open(store)) {
         StoreManifest m = s.manifest();
+        String verified = null;
+        Map<String, Object> verifiedJson = null;
+        if (verify) {
+          java.util.Optional<ActivationStore.Verification> v = s.verifyChecksums();
+          verified = v.map(x -> String.format("%d files, %.1f MiB, match their crc32c checksums", x.files(),
+              x.bytes() / 1048576.0)).orElse("no checksums recorded (the store was written before NeuroLens recorded them)");
+          verifiedJson = new LinkedHashMap<>();
+          verifiedJson.put("checksums", v.isPresent() ? "crc32c" : "none recorded");
+          verifiedJson.put("files", v.map(ActivationStore.Verification::files).orElse(0));
+          verifiedJson.put("bytes", v.map(ActivationStore.Verification::bytes).orElse(0L));
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("store", store.toString());
         r.put("format_version", m.formatVersion());
@@ -64,6 +79,10 @@ final class StoreCommand {
         }
         r.put("tasks", tasks);
         r.put("bytes", s.bytes());
+        r.put("checksums", m.checksums().isEmpty() ? "none recorded" : m.checksums().size() + " files (crc32c)");
+        if (verifiedJson != null) {
+          r.put("verified", verifiedJson);
+        }
         StringBuilder human = new StringBuilder();
         human.append(String.format("store     %s%n", store));
         human.append(String.format("model     %s (%s)%n", m.modelId(), m.weightChecksum()));
@@ -75,6 +94,9 @@ final class StoreCommand {
               t.kind().toLowerCase(), t.level().toLowerCase(), t.labelNames().size()));
         }
         human.append(String.format("size      %.1f MiB", s.bytes() / 1048576.0));
+        if (verified != null) {
+          human.append(String.format("%nverified  %s", verified));
+        }
         out.emit(r, human.toString());
       }
     }

@@ -6,6 +6,7 @@ import dev.neurolens.util.NeuroLensException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The BERT/RoBERTa family's weight names: maps checkpoint names (with or without the
@@ -36,6 +37,11 @@ public final class BertCheckpoint {
   };
 
   static final String[] BLOCK_NORMS = {"attention.output.LayerNorm", "output.LayerNorm"};
+
+  /** Largest number of encoder blocks accepted (real encoders have at most a few dozen). */
+  public static final int MAX_LAYERS = 10_000;
+
+  private static final String LAYER_PREFIX = "encoder.layer.";
 
   private BertCheckpoint() {}
 
@@ -125,8 +131,51 @@ public final class BertCheckpoint {
     return canonical.containsKey(HEAD_DENSE + "weight");
   }
 
-  /** Checks that every tensor the config needs is present with the right shape. */
+  /**
+   * The number of encoder blocks in canonical weights: the distinct {@code i} of
+   * {@code encoder.layer.{i}.*}, which must run 0..L-1 without a gap.
+   *
+   * @throws NeuroLensException naming the tensor when a block index is not a plain integer below
+   *     {@link #MAX_LAYERS}, and the first missing block when there is a gap
+   */
+  public static int layerCount(Map<String, FloatTensor> canonical, String source) {
+    TreeSet<Integer> blocks = new TreeSet<>();
+    for (String name : canonical.keySet()) {
+      if (!name.startsWith(LAYER_PREFIX)) {
+        continue;
+      }
+      int dot = name.indexOf('.', LAYER_PREFIX.length());
+      String index = name.substring(LAYER_PREFIX.length(), dot < 0 ? name.length() : dot);
+      if (!index.matches("0|[1-9][0-9]{0,5}") || Integer.parseInt(index) >= MAX_LAYERS) {
+        throw new NeuroLensException(source + ": tensor '" + name + "' has block index '" + index
+            + "'; expected an integer in [0, " + MAX_LAYERS + ")");
+      }
+      blocks.add(Integer.parseInt(index));
+    }
+    int expected = 0;
+    for (int b : blocks) {
+      if (b != expected) {
+        throw new NeuroLensException(source + ": the weights hold encoder.layer." + b + " but no encoder.layer."
+            + expected + " (blocks must be numbered 0..L-1 without a gap)");
+      }
+      expected++;
+    }
+    return blocks.size();
+  }
+
+  /**
+   * Checks that the weights hold as many encoder blocks as the config says (before anything is
+   * sized by the config's layer count), then that every tensor the config needs is present with
+   * the right shape.
+   */
   public static void validate(Map<String, FloatTensor> canonical, ModelConfig c, String source) {
+    int layers = layerCount(canonical, source);
+    if (layers != c.numLayers()) {
+      throw new NeuroLensException(source + ": the weights hold " + layers + " encoder layers"
+          + (layers == 0 ? "" : " (encoder.layer.0 .. encoder.layer." + (layers - 1) + ")")
+          + " but the config says num_hidden_layers = " + c.numLayers()
+          + "; the config and the weights disagree");
+    }
     boolean head = hasHead(canonical);
     for (Map.Entry<String, long[]> e : expectedShapes(c, head).entrySet()) {
       FloatTensor t = canonical.get(e.getKey());

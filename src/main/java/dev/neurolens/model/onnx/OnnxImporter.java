@@ -43,7 +43,6 @@ public final class OnnxImporter {
   static final int INT64 = 7;
   static final int FLOAT16 = 10;
   private static final Pattern MATMUL_NODE = Pattern.compile("^/?(.+)/MatMul$");
-  private static final Pattern LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
 
   private OnnxImporter() {}
 
@@ -91,7 +90,7 @@ public final class OnnxImporter {
       }
       TensorProto w = inits.get(n.getInput(1));
       Matcher m = MATMUL_NODE.matcher(n.getName());
-      if (w == null || !m.matches() || BertCheckpoint.canonicalName(w.getName()) != null) {
+      if (w == null || !isFloat(w) || !m.matches() || BertCheckpoint.canonicalName(w.getName()) != null) {
         continue;
       }
       String name = m.group(1).replace('/', '.') + ".weight";
@@ -110,18 +109,16 @@ public final class OnnxImporter {
     FloatTensor word = require(w, BertCheckpoint.WORD, source);
     FloatTensor pos = require(w, BertCheckpoint.POSITION, source);
     FloatTensor type = require(w, BertCheckpoint.TOKEN_TYPE, source);
-    int layers = 0;
-    for (String name : w.keySet()) {
-      Matcher m = LAYER.matcher(name);
-      if (m.find()) {
-        layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
-      }
-    }
+    int layers = BertCheckpoint.layerCount(w, source);
     if (layers == 0) {
       throw new NeuroLensException(source + ": no encoder.layer.* weights found; not a BERT-family export");
     }
-    int hidden = (int) word.dim(1);
-    int ffn = (int) require(w, BertCheckpoint.block(0, "intermediate.dense.bias"), source).dim(0);
+    int hidden = dim(word, 2, 1, BertCheckpoint.WORD, source);
+    int ffn = dim(require(w, BertCheckpoint.block(0, "intermediate.dense.bias"), source), 1, 0,
+        BertCheckpoint.block(0, "intermediate.dense.bias"), source);
+    int positions = dim(pos, 2, 0, BertCheckpoint.POSITION, source);
+    int vocab = dim(word, 2, 0, BertCheckpoint.WORD, source);
+    int types = dim(type, 2, 0, BertCheckpoint.TOKEN_TYPE, source);
     Map<String, NodeProto> producers = new HashMap<>();
     for (NodeProto n : g.getNodeList()) {
       for (String o : n.getOutputList()) {
@@ -129,14 +126,25 @@ public final class OnnxImporter {
       }
     }
     int heads = inferHeads(g, producers, inits, hidden, source);
-    double eps = inferEps(g, producers, inits);
+    double eps = inferEps(g, producers, inits, source);
     String act = inferActivation(g, source);
     try {
-      return new ModelConfig("bert", layers, hidden, heads, ffn, (int) pos.dim(0), (int) word.dim(0),
-          (int) type.dim(0), eps, pad, act);
+      return new ModelConfig("bert", layers, hidden, heads, ffn, positions, vocab, types, eps, pad, act);
     } catch (NeuroLensException e) {
       throw new NeuroLensException(source + ": " + e.getMessage());
     }
+  }
+
+  /** Dimension {@code i} of a tensor that must have rank {@code rank}, as an int. */
+  private static int dim(FloatTensor t, int rank, int i, String name, String source) {
+    if (t.rank() != rank) {
+      throw new NeuroLensException(source + ": tensor '" + name + "' must have rank " + rank + ", found shape "
+          + java.util.Arrays.toString(t.shape()));
+    }
+    if (t.dim(i) > Integer.MAX_VALUE) {
+      throw new NeuroLensException(source + ": tensor '" + name + "' has dimension " + t.dim(i) + " > 2^31 - 1");
+    }
+    return (int) t.dim(i);
   }
 
   private static FloatTensor require(Map<String, FloatTensor> w, String name, String source) {
@@ -175,7 +183,7 @@ public final class OnnxImporter {
     }
     for (NodeProto n : g.getNodeList()) {
       if (n.getOpType().equals("Div") && n.getName().contains("layer.0/attention/self/") && n.getInputCount() == 2) {
-        double[] c = constantFloats(n.getInput(1), producers, inits);
+        double[] c = constantFloats(n.getInput(1), producers, inits, source);
         if (c != null && c.length == 1 && c[0] > 0) {
           long dh = Math.round(c[0] * c[0]);
           if (dh > 0 && hidden % dh == 0) {
@@ -189,7 +197,8 @@ public final class OnnxImporter {
   }
 
   /** Epsilon from a LayerNormalization node, or the constant added to the variance. */
-  private static double inferEps(GraphProto g, Map<String, NodeProto> producers, Map<String, TensorProto> inits) {
+  private static double inferEps(
+      GraphProto g, Map<String, NodeProto> producers, Map<String, TensorProto> inits, String source) {
     for (NodeProto n : g.getNodeList()) {
       if (n.getOpType().equals("LayerNormalization")) {
         for (AttributeProto a : n.getAttributeList()) {
@@ -201,7 +210,7 @@ public final class OnnxImporter {
       }
       if (n.getOpType().equals("Add") && n.getName().endsWith("LayerNorm/Add")) {
         for (String in : n.getInputList()) {
-          double[] c = constantFloats(in, producers, inits);
+          double[] c = constantFloats(in, producers, inits, source);
           if (c != null && c.length == 1 && c[0] > 0 && c[0] < 1) {
             return Double.parseDouble(Float.toString((float) c[0])); // 1e-12, not 9.99999996e-13
           }
@@ -271,12 +280,13 @@ public final class OnnxImporter {
     return out;
   }
 
-  private static double[] constantFloats(String name, Map<String, NodeProto> producers, Map<String, TensorProto> inits) {
+  private static double[] constantFloats(
+      String name, Map<String, NodeProto> producers, Map<String, TensorProto> inits, String source) {
     TensorProto t = constant(name, producers, inits);
     if (t == null || t.getDataType() != FLOAT) {
       return null;
     }
-    float[] f = decode(t, "constant " + name);
+    float[] f = decode(t, source + ": constant '" + name + "'");
     double[] out = new double[f.length];
     for (int i = 0; i < f.length; i++) {
       out[i] = f[i];
@@ -301,7 +311,11 @@ public final class OnnxImporter {
     }
     long n = 1;
     for (long d : t.getDimsList()) {
-      n = Math.multiplyExact(n, d);
+      if (d < 0 || (d > 0 && n > Integer.MAX_VALUE / d)) {
+        throw new NeuroLensException(where + ": dims " + t.getDimsList() + " must be >= 0 with fewer than 2^31 "
+            + "elements in all");
+      }
+      n *= d;
     }
     if (t.getDataType() == FLOAT && t.getFloatDataCount() > 0) {
       if (t.getFloatDataCount() != n) {

@@ -1,5 +1,6 @@
 package dev.neurolens.model.safetensors;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,8 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -25,10 +30,13 @@ import java.util.function.Predicate;
  * then raw little-endian tensor data) without trusting the file.
  *
  * <p>Before any tensor is allocated the reader checks that the header length is bounded and lies
- * inside the file, that the header is a JSON object of well-formed entries, and that every
- * tensor's {@code data_offsets} lie inside the data section and match dtype x shape. F32, F16 and
- * BF16 tensors are converted to float32; a wanted tensor of any other dtype is an error naming
- * the file and the tensor.
+ * inside the file, that the header is a JSON object of well-formed entries without repeated
+ * names, that every tensor's {@code data_offsets} lie inside the data section and match dtype x
+ * shape, and (as the format's reference implementation does) that the tensors tile the data
+ * section: sorted by offset, each begins where the previous one ends and the last ends at the end
+ * of the file, so no two tensors share bytes. F32, F16 and BF16 tensors are converted to float32;
+ * a wanted tensor of any other dtype is an error naming the file and the tensor. Every failure is
+ * a {@link NeuroLensException} naming the file.
  *
  * <p>Usage: {@code Map<String, FloatTensor> w = Safetensors.read(Path.of("model.safetensors"))}
  */
@@ -37,6 +45,9 @@ public final class Safetensors {
   static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Header parser: a tensor named twice is an error, not "the last one wins". */
+  private static final ObjectMapper STRICT =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private Safetensors() {}
 
@@ -84,9 +95,14 @@ public final class Safetensors {
     readFully(ch, hb, 8);
     JsonNode root;
     try {
-      root = MAPPER.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+      root = STRICT.readTree(new String(hb.array(), StandardCharsets.UTF_8));
     } catch (IOException ex) {
-      throw new NeuroLensException(file + ": safetensors header is not valid JSON (" + ex.getMessage().lines().findFirst().orElse("") + ")");
+      String reason = NeuroLensException.reason(ex);
+      if (reason.startsWith("Duplicate field ")) {
+        throw new NeuroLensException(file + ": safetensors header repeats the key "
+            + reason.substring("Duplicate field ".length()) + " (a tensor or field may appear only once)");
+      }
+      throw new NeuroLensException(file + ": safetensors header is not valid JSON (" + reason + ")");
     }
     if (root == null || !root.isObject()) {
       throw new NeuroLensException(file + ": safetensors header must be a JSON object");
@@ -101,7 +117,41 @@ public final class Safetensors {
       }
       entries.put(f.getKey(), entry(file, f.getKey(), f.getValue(), dataStart, dataLen));
     }
+    checkTiling(file, entries.values(), dataStart, dataLen);
     return entries;
+  }
+
+  /**
+   * Checks that the tensors, sorted by offset, tile the data section {@code [0, dataLen)}: no
+   * overlap, no gap, no trailing bytes (the rule of the format's reference implementation).
+   */
+  private static void checkTiling(Path file, Collection<Entry> entries, long dataStart, long dataLen) {
+    List<Entry> sorted = new ArrayList<>(entries);
+    sorted.sort(Comparator.comparingLong(Entry::start).thenComparingLong(Entry::end));
+    long at = dataStart;
+    Entry previous = null;
+    for (Entry e : sorted) {
+      if (e.start() < at) {
+        throw new NeuroLensException(file + ": tensors '" + previous.name() + "' "
+            + offsets(previous, dataStart) + " and '" + e.name() + "' " + offsets(e, dataStart)
+            + " overlap (data_offsets must not share bytes)");
+      }
+      if (e.start() > at) {
+        throw new NeuroLensException(file + ": tensor '" + e.name() + "' " + offsets(e, dataStart)
+            + " leaves a gap after byte " + (at - dataStart)
+            + " of the data section (tensors must follow each other without gaps)");
+      }
+      at = e.end();
+      previous = e;
+    }
+    if (at != dataStart + dataLen) {
+      throw new NeuroLensException(file + ": the tensors cover " + (at - dataStart) + " bytes of the "
+          + dataLen + "-byte data section (trailing bytes: truncated header or appended data?)");
+    }
+  }
+
+  private static String offsets(Entry e, long dataStart) {
+    return "[" + (e.start() - dataStart) + ", " + (e.end() - dataStart) + "]";
   }
 
   private static Entry entry(Path file, String name, JsonNode node, long dataStart, long dataLen) {
@@ -162,7 +212,7 @@ public final class Safetensors {
           file + ": tensor '" + e.name() + "' has dtype " + e.dtype() + "; supported: F32, F16, BF16");
     }
     long bytes = e.end() - e.start();
-    if (bytes / dt.width > Integer.MAX_VALUE - 8) {
+    if (bytes > Integer.MAX_VALUE - 8) { // one mapping and one float[] each stay below 2^31
       throw new NeuroLensException(file + ": tensor '" + e.name() + "' is too large (" + bytes + " bytes)");
     }
     ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, e.start(), bytes).order(ByteOrder.LITTLE_ENDIAN);
