@@ -192,7 +192,7 @@ class BadInputTest {
     error(says("--epochs: must be >= 1, found 0"), "probe", "--store", st, "--task", "lexical", "--out", o, "--epochs", "0");
     error(says("--batch: must be >= 1, found 0"),
         "rank", "--store", st, "--task", "lexical", "--out", o, "--method", "probeless", "--batch", "0");
-    error(says("--lr: must be a finite number > 0, found NaN"), "rank", "--store", st, "--task", "lexical", "--out", o, "--lr", "NaN");
+    error(says("Invalid value for option '--lr': 'NaN' is not a finite number"), "rank", "--store", st, "--task", "lexical", "--out", o, "--lr", "NaN");
     error(says("--l1: must be a finite number >= 0, found -1.0"), "probe", "--store", st, "--task", "lexical", "--out", o, "--l1", "-1");
     error(says("--percents: every value must be in (0, 100], found 150.0"),
         "ablate", "--store", st, "--task", "lexical", "--ranking", o, "--percents", "5,150");
