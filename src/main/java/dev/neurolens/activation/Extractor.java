@@ -185,7 +185,12 @@ public final class Extractor {
 
       Work(ExtractionInput in) {
         this.in = in;
-        Encoding enc = model.tokenizer().encode(in.code());
+        Encoding enc;
+        try {
+          enc = model.tokenizer().encode(in.code());
+        } catch (dev.neurolens.util.NeuroLensException e) {
+          throw new dev.neurolens.util.NeuroLensException("snippet " + in.id() + ": " + e.getMessage(), e);
+        }
         ids = enc.ids();
         special = enc.special();
         int lo = 0;

@@ -186,14 +186,15 @@ final class TaskAnalysis {
 
   /**
    * The LayerSelector -> CC -> LCA minimal-neuron pipeline (ALGORITHMS.md section 6) on this
-   * task's train rows (dev = 10% of them) and test rows: one row per (thresholds, CC setting).
+   * task's train rows (dev = 10% of their snippets) and test rows: one row per (thresholds, CC setting).
    */
   AnalysisResult.PipelineSection redundancyPipeline() {
     PipelineOptions o = PipelineOptions.defaults(seed);
     o = new PipelineOptions(options, o.thresholds(), o.ccThresholds(), o.stride(), o.percentages(),
         o.devFraction(), seed, o.cluster());
     TaskRedundancy r =
-        RedundancyPipeline.run(st.x(), st.task(), st.splits().train(), st.splits().test(), st.layout(), o, progress);
+        RedundancyPipeline.run(st.x(), st.task(), st.splits().train(), st.splits().test(), st.rowSnippet(), st.layout(),
+            o, progress);
     List<AnalysisResult.PipelineRow> rows = new ArrayList<>();
     for (PipelineRow row : r.rows()) {
       List<Integer> selected = new ArrayList<>();

@@ -118,7 +118,7 @@ final class RedundancyCommand implements Callable<Integer> {
               defaults.devFraction(), seed, defaults.cluster());
       LayerLayout layout = new LayerLayout(hooks.size(), hidden, ClusterCommand.hookNames(hooks));
       TaskRedundancy res =
-          RedundancyPipeline.run(x, probeTask, train, test, layout, opts, output.quiet() ? t -> {} : output::info);
+          RedundancyPipeline.run(x, probeTask, train, test, group, layout, opts, output.quiet() ? t -> {} : output::info);
       if (out != null) {
         Json.writeAtomically(out.resolve("redundancy-" + task.replaceAll("[^A-Za-z0-9_.-]", "_") + ".json"), res);
       }

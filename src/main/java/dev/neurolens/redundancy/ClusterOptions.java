@@ -25,7 +25,10 @@ public record ClusterOptions(Distance distance, Representative representative, l
   public enum Representative {
     /** Uniformly at random with the seed (NeuroX picks at random without a seed). */
     RANDOM,
-    /** The member with the highest mean similarity (|r| or r) to the other members. */
+    /**
+     * The member with the highest mean similarity (|r| or r) to the other members; ties (all
+     * clusters of one or two) broken at random with the seed, so no layer is favoured.
+     */
     CENTRE
   }
 

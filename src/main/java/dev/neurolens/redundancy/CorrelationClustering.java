@@ -105,7 +105,7 @@ public final class CorrelationClustering {
       int rep =
           opts.representative() == ClusterOptions.Representative.RANDOM
               ? members[c][rnd.nextInt(members[c].length)]
-              : centre(r, members[c], opts);
+              : centre(r, members[c], opts, rnd);
       clusters[c] = Arrays.stream(members[c]).map(r::feature).sorted().toArray();
       reps[c] = r.feature(rep);
       perLayer[reps[c] / hidden]++;
@@ -113,13 +113,22 @@ public final class CorrelationClustering {
     return new ThresholdClusters(threshold, clusters, reps, perLayer);
   }
 
-  /** The member with the highest mean similarity (1 − distance) to the other members. */
-  private static int centre(CorrelationMatrix r, int[] members, ClusterOptions opts) {
-    if (members.length <= 2) {
+  /**
+   * The member with the highest mean similarity (1 − distance) to the other members; ties (every
+   * cluster of one or two members, and exact ties in larger ones) broken uniformly at random with
+   * the seed, so that no layer is favoured: a pair of a layer-11 and a layer-12 neuron credits
+   * either layer half of the time.
+   */
+  private static int centre(CorrelationMatrix r, int[] members, ClusterOptions opts, Random rnd) {
+    if (members.length == 1) {
       return members[0];
     }
-    int best = members[0];
+    if (members.length == 2) {
+      return members[rnd.nextInt(2)];
+    }
     double bestScore = Double.NEGATIVE_INFINITY;
+    int[] tied = new int[members.length];
+    int nTied = 0;
     for (int i : members) {
       double s = 0;
       for (int j : members) {
@@ -129,10 +138,13 @@ public final class CorrelationClustering {
       }
       if (s > bestScore) {
         bestScore = s;
-        best = i;
+        nTied = 0;
+      }
+      if (s == bestScore) {
+        tied[nTied++] = i;
       }
     }
-    return best;
+    return nTied == 1 ? tied[0] : tied[rnd.nextInt(nTied)];
   }
 
   private static void checkLayout(CorrelationMatrix r, int numLayers, int hidden) {

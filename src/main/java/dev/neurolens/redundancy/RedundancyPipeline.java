@@ -51,14 +51,14 @@ public final class RedundancyPipeline {
   private final Map<String, Reduced> reduced = new HashMap<>();
 
   private RedundancyPipeline(
-      ActivationMatrix x, ProbeTask task, int[] trainRows, int[] testRows, LayerLayout layout,
+      ActivationMatrix x, ProbeTask task, int[] trainRows, int[] testRows, int[] groupOfRow, LayerLayout layout,
       PipelineOptions opts, Consumer<String> log) {
     this.x = x;
     this.task = task;
     this.layout = layout;
     this.opts = opts;
     this.log = log;
-    int[][] split = devSplit(trainRows, opts.devFraction(), opts.seed());
+    int[][] split = devSplit(trainRows, groupOfRow, opts.devFraction(), opts.seed());
     this.train = split[0];
     this.dev = split[1];
     this.test = testRows.clone();
@@ -75,6 +75,22 @@ public final class RedundancyPipeline {
   public static TaskRedundancy run(
       ActivationMatrix x, ProbeTask task, int[] trainRows, int[] testRows, LayerLayout layout,
       PipelineOptions opts, Consumer<String> log) {
+    return run(x, task, trainRows, testRows, null, layout, opts, log);
+  }
+
+  /**
+   * Runs the pipeline for one task whose rows come in groups (the tokens of one snippet): the dev
+   * split takes whole groups, as the task's own train/test split does, so that no snippet has
+   * tokens on both sides and inflates the dev scores that choose the layer and the neuron count.
+   *
+   * @param groupOfRow group id of every row of {@code x} (e.g. {@code store.rowSnippets()}); null = rows independent
+   */
+  public static TaskRedundancy run(
+      ActivationMatrix x, ProbeTask task, int[] trainRows, int[] testRows, int[] groupOfRow, LayerLayout layout,
+      PipelineOptions opts, Consumer<String> log) {
+    if (groupOfRow != null && groupOfRow.length != x.rows()) {
+      throw new IllegalArgumentException("groupOfRow: " + groupOfRow.length + " entries for " + x.rows() + " rows");
+    }
     if (x.cols() != layout.features()) {
       throw new NeuroLensException(
           "activations: " + x.cols() + " columns, expected " + layout.numLayers() + " layers x " + layout.neuronsPerLayer());
@@ -83,18 +99,34 @@ public final class RedundancyPipeline {
       throw new NeuroLensException(
           "task " + task.name() + ": needs at least 2 training and 1 test rows, found " + trainRows.length + " and " + testRows.length);
     }
-    return new RedundancyPipeline(x, task, trainRows, testRows, layout, opts, log).run();
+    return new RedundancyPipeline(x, task, trainRows, testRows, groupOfRow, layout, opts, log).run();
   }
 
   /** Seeded split of {@code rows} into {train, dev} with round(fraction * n) (>= 1) dev rows. */
   static int[][] devSplit(int[] rows, double fraction, long seed) {
-    int[] shuffled = rows.clone();
-    Shuffle.inPlace(shuffled, new Random(seed));
-    int nDev = (int) Math.max(1, Math.min(shuffled.length - 1, Math.round(fraction * shuffled.length)));
-    int[] dev = Arrays.copyOfRange(shuffled, 0, nDev);
-    int[] train = Arrays.copyOfRange(shuffled, nDev, shuffled.length);
-    Arrays.sort(dev);
-    Arrays.sort(train);
+    return devSplit(rows, null, fraction, seed);
+  }
+
+  /**
+   * Seeded split of {@code rows} into {train, dev} by group: round(fraction * g) (>= 1, < g) of the
+   * g groups among {@code rows} go to dev with all their rows; {@code groupOfRow == null} makes
+   * every row its own group.
+   */
+  static int[][] devSplit(int[] rows, int[] groupOfRow, double fraction, long seed) {
+    int[] groupOf = groupOfRow == null ? null : groupOfRow;
+    int[] groups = Arrays.stream(rows).map(r -> groupOf == null ? r : groupOf[r]).distinct().sorted().toArray();
+    if (groups.length < 2) {
+      throw new NeuroLensException("redundancy pipeline: the training rows come from " + groups.length
+          + " snippet(s); a dev split by snippet needs at least 2");
+    }
+    Shuffle.inPlace(groups, new Random(seed));
+    int nDev = (int) Math.max(1, Math.min(groups.length - 1, Math.round(fraction * groups.length)));
+    java.util.Set<Integer> devGroups = new java.util.HashSet<>();
+    for (int i = 0; i < nDev; i++) {
+      devGroups.add(groups[i]);
+    }
+    int[] dev = Arrays.stream(rows).filter(r -> devGroups.contains(groupOf == null ? r : groupOf[r])).sorted().toArray();
+    int[] train = Arrays.stream(rows).filter(r -> !devGroups.contains(groupOf == null ? r : groupOf[r])).sorted().toArray();
     return new int[][] {train, dev};
   }
 

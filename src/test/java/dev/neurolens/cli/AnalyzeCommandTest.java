@@ -109,6 +109,8 @@ class AnalyzeCommandTest {
    * The same command on main before the speed and memory work (commit c3ace4f: greedy batches,
    * per-element float16 decoding, staging tensors in probe training) wrote
    * {@code golden/analyze-tiny-results.json}; the results must agree within float tolerance.
+   * Rewritten once since, on purpose, when issue 15 changed two results: the pipeline's dev split
+   * takes whole snippets, and a tie for the clustering centre is broken at random with the seed.
    */
   @Test
   void analyze_tinyModel_matchesTheResultsOfTheEarlierImplementation() throws Exception {
@@ -116,6 +118,12 @@ class AnalyzeCommandTest {
     exec(0, "analyze", "--model", model.toString(), "--corpus", corpus.toString(), "--tasks", "lexical,structural",
         "--max-snippets", "0", "--epochs", "2", "--out", out.toString(), "--quiet");
     JsonNode now = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+    String rewrite = System.getProperty("neurolens.golden.rewrite");
+    if (rewrite != null) { // after an intended change of results: -Dneurolens.golden.rewrite=src/test/resources/golden/...
+      String rel = out.toAbsolutePath().relativize(corpus.toAbsolutePath()).toString();
+      Files.writeString(Path.of(rewrite), Json.MAPPER.writeValueAsString(now).replace("\"" + rel + "/", "\"${corpus}/")
+          .replace("\"" + rel + "\"", "\"${corpus}\"").replace(" " + rel + " ", " ${corpus} "));
+    }
     JsonNode before;
     try (var in = AnalyzeCommandTest.class.getResourceAsStream("/golden/analyze-tiny-results.json")) {
       before = Json.MAPPER.readTree(in);

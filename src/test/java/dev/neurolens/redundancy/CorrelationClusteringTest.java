@@ -134,6 +134,38 @@ class CorrelationClusteringTest {
     assertArrayEquals(new int[] {1}, tc.independentPerLayer());
   }
 
+  /**
+   * Issue 15: 40 pairs of identical neurons, one in layer 0 and its twin in layer 1, plus noise.
+   * The centre of a pair is a tie; it must not always credit the lower layer (the old rule gave
+   * layer 0 all 40). Over 20 seeds, layer 1 gets about half of the 800 credits; each seed is
+   * reproducible.
+   */
+  @Test
+  void cut_centreRepresentative_pairsAcrossLayers_creditEachLayerHalfTheTime() {
+    java.util.Random rnd = new java.util.Random(4);
+    int pairs = 40;
+    float[][] x = new float[300][2 * pairs];
+    for (float[] row : x) {
+      for (int p = 0; p < pairs; p++) {
+        float v = (float) rnd.nextGaussian();
+        row[p] = v; // layer 0, neuron p
+        row[pairs + p] = v; // layer 1, neuron p
+      }
+    }
+    CorrelationMatrix r = NeuronCorrelation.compute(DenseActivations.of(x));
+    int layer1 = 0;
+    for (long seed = 0; seed < 20; seed++) {
+      ClusterOptions o = new ClusterOptions(ClusterOptions.Distance.ABS, ClusterOptions.Representative.CENTRE, seed);
+      ThresholdClusters tc = CorrelationClustering.cluster(r, List.of(0.05), o, 2, pairs).results().get(0);
+      assertEquals(pairs, tc.independent(), "one cluster per pair");
+      ThresholdClusters again = CorrelationClustering.cluster(r, List.of(0.05), o, 2, pairs).results().get(0);
+      assertArrayEquals(tc.representatives(), again.representatives(), "seed " + seed);
+      layer1 += tc.independentPerLayer()[1];
+    }
+    // Binomial(800, 1/2): mean 400, sd 14; [340, 460] is more than 4 sd either side
+    assertTrue(layer1 >= 340 && layer1 <= 460, "layer 1 credited " + layer1 + " of 800");
+  }
+
   @Test
   void cut_randomRepresentative_seededAndAMember() {
     float[][] x = NeuronCorrelationTest.correlated(50, 20, 2, 0.0, 11);

@@ -89,6 +89,26 @@ class RedundancyPipelineTest {
     assertTrue(Arrays.stream(a[1]).noneMatch(r -> Arrays.stream(a[0]).anyMatch(t -> t == r)));
   }
 
+  /** Issue 15: the dev split takes whole snippets (groups of rows), never part of one. */
+  @Test
+  void devSplit_byGroup_takesWholeGroupsSeeded() {
+    int[] groupOfRow = new int[200];
+    for (int i = 0; i < 200; i++) {
+      groupOfRow[i] = i / 5; // 40 snippets of 5 tokens
+    }
+    int[] rows = IntStream.range(0, 200).filter(i -> i % 7 != 0).toArray(); // some rows are test rows elsewhere
+    int[][] a = RedundancyPipeline.devSplit(rows, groupOfRow, 0.1, 5);
+    int[][] b = RedundancyPipeline.devSplit(rows, groupOfRow, 0.1, 5);
+    assertTrue(Arrays.equals(a[1], b[1]));
+    java.util.Set<Integer> devGroups = new java.util.HashSet<>();
+    Arrays.stream(a[1]).forEach(r -> devGroups.add(groupOfRow[r]));
+    assertEquals(4, devGroups.size(), "10% of 40 snippets");
+    assertTrue(Arrays.stream(a[0]).noneMatch(r -> devGroups.contains(groupOfRow[r])), "a dev snippet has train rows");
+    assertEquals(rows.length, a[0].length + a[1].length);
+    int[][] c = RedundancyPipeline.devSplit(rows, groupOfRow, 0.1, 6);
+    assertTrue(!Arrays.equals(a[1], c[1]), "another seed, another dev split");
+  }
+
   @Test
   void defaults_paperSettings() {
     PipelineOptions o = PipelineOptions.defaults(1);
