@@ -1,6 +1,16 @@
 package dev.neurolens.model;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.neurolens.util.NeuroLensException;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 import net.jqwik.api.Arbitraries;
@@ -14,6 +24,37 @@ import net.jqwik.api.Combinators;
  */
 public final class FuzzBytes {
   private FuzzBytes() {}
+
+  /**
+   * Runs {@code parse} on {@code runner} with a 10 s limit and checks the outcome of one try: its
+   * value (counted in {@code counts[0]}), or null after a {@link NeuroLensException} of one line
+   * starting with {@code prefix} (counted in {@code counts[1]}); any other exception, or no answer
+   * (a hang), fails the try.
+   */
+  public static <T> T outcome(ExecutorService runner, Callable<T> parse, String prefix, int[] counts) {
+    Future<T> f = runner.submit(parse);
+    try {
+      T value = f.get(10, TimeUnit.SECONDS);
+      counts[0]++;
+      return value;
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new AssertionError("no answer within 10 s (a hang?)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (!(cause instanceof NeuroLensException)) {
+        throw new AssertionError("escaped: " + cause, cause);
+      }
+      String msg = cause.getMessage();
+      assertFalse(msg.contains("\n") || msg.contains("\r"), "more than one line: " + msg);
+      assertTrue(msg.startsWith(prefix), "does not name the input (" + prefix + "): " + msg);
+      counts[1]++;
+      return null;
+    }
+  }
 
   /** A described change of a byte array; {@link #apply} returns a new array. */
   public record Mutation(String kind, String description, UnaryOperator<byte[]> change) {

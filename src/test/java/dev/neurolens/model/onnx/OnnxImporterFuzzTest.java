@@ -1,9 +1,7 @@
 package dev.neurolens.model.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.ByteString;
 import dev.neurolens.model.FuzzBytes;
@@ -20,12 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import net.jqwik.api.Arbitraries;
@@ -111,29 +105,8 @@ class OnnxImporterFuzzTest {
   /** Imports {@code bytes}; asserts the outcome; returns the import, or null when rejected. */
   static OnnxImporter.Imported check(byte[] bytes, String kind) {
     FILES.incrementAndGet();
-    Future<OnnxImporter.Imported> f = runner.submit(() -> OnnxImporter.importBert(bytes, SOURCE, 0));
-    int[] counts = OUTCOMES.computeIfAbsent(kind, k -> new int[2]);
-    try {
-      OnnxImporter.Imported imp = f.get(10, TimeUnit.SECONDS);
-      counts[0]++;
-      return imp;
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      return fail("no answer within 10 s (a hang?)");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (!(cause instanceof NeuroLensException)) {
-        throw new AssertionError("escaped: " + cause, cause);
-      }
-      String msg = cause.getMessage();
-      assertFalse(msg.contains("\n") || msg.contains("\r"), "more than one line: " + msg);
-      assertTrue(msg.startsWith(SOURCE + ": "), "does not name the source: " + msg);
-      counts[1]++;
-      return null;
-    }
+    return FuzzBytes.outcome(runner, () -> OnnxImporter.importBert(bytes, SOURCE, 0), SOURCE + ": ",
+        OUTCOMES.computeIfAbsent(kind, k -> new int[2]));
   }
 
   @Provide

@@ -1,9 +1,6 @@
 package dev.neurolens.model.safetensors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,12 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import net.jqwik.api.Arbitraries;
@@ -148,30 +141,10 @@ class SafetensorsFuzzTest {
     } catch (IOException e) {
       throw new AssertionError(e);
     }
-    Future<Map<String, ?>> f = runner.submit(() -> onlyCheckpointNames
-        ? Safetensors.read(file, n -> BertCheckpoint.canonicalName(n) != null) : Safetensors.read(file));
-    int[] counts = OUTCOMES.computeIfAbsent(kind, k -> new int[2]);
-    try {
-      Map<String, ?> tensors = f.get(10, TimeUnit.SECONDS);
-      counts[0]++;
-      return tensors;
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      return fail("no answer within 10 s (a hang?)");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (!(cause instanceof NeuroLensException)) {
-        throw new AssertionError("escaped: " + cause, cause);
-      }
-      String msg = cause.getMessage();
-      assertFalse(msg.contains("\n") || msg.contains("\r"), "more than one line: " + msg);
-      assertTrue(msg.startsWith(file + ": "), "does not name the file: " + msg);
-      counts[1]++;
-      return Map.of();
-    }
+    Map<String, ?> tensors = FuzzBytes.outcome(runner, () -> onlyCheckpointNames
+        ? Safetensors.read(file, n -> BertCheckpoint.canonicalName(n) != null) : Safetensors.read(file),
+        file + ": ", OUTCOMES.computeIfAbsent(kind, k -> new int[2]));
+    return tensors == null ? Map.of() : tensors;
   }
 
   @Provide
