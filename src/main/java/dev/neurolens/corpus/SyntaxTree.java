@@ -140,9 +140,13 @@ public final class SyntaxTree {
           SYMBOL_NAMED.get().computeIfAbsent(lang.name(), k -> new HashMap<>()));
     }
 
-    /** The type of {@code node} (the caches are filled together, as in {@link #flatten}). */
+    /** The type of {@code node} (both caches are filled on a symbol's first sight). */
     String of(TSNode node) {
-      int sym = node.getSymbol();
+      return of(node.getSymbol(), node);
+    }
+
+    /** The type of {@code node}, whose symbol {@code sym} the caller has read already. */
+    String of(int sym, TSNode node) {
       String t = types.get(sym);
       if (t == null) {
         t = node.getType();
@@ -150,6 +154,11 @@ public final class SyntaxTree {
         namedBySymbol.put(sym, node.isNamed());
       }
       return t;
+    }
+
+    /** Whether nodes of symbol {@code sym} are named (after {@link #of} has seen it). */
+    boolean isNamed(int sym) {
+      return namedBySymbol.get(sym);
     }
   }
 
@@ -176,8 +185,7 @@ public final class SyntaxTree {
     // only (an inner node spans its first to its last child), field names for named nodes only.
     int[] b2c = byteToChar(text);
     boolean checkMissing = root.hasError();
-    Map<Integer, String> types = SYMBOL_TYPES.get().computeIfAbsent(lang.name(), k -> new HashMap<>());
-    Map<Integer, Boolean> namedBySymbol = SYMBOL_NAMED.get().computeIfAbsent(lang.name(), k -> new HashMap<>());
+    Types types = Types.of(lang);
     Builder b = new Builder();
     TSTreeCursor cur = new TSTreeCursor(root);
     int[] stack = new int[64];
@@ -186,13 +194,8 @@ public final class SyntaxTree {
     while (true) {
       TSNode node = cur.currentNode();
       int sym = node.getSymbol();
-      String t = types.get(sym);
-      if (t == null) {
-        t = node.getType();
-        types.put(sym, t);
-        namedBySymbol.put(sym, node.isNamed());
-      }
-      boolean isNamed = namedBySymbol.get(sym);
+      String t = types.of(sym, node);
+      boolean isNamed = types.isNamed(sym);
       byte f = 0;
       if (t.equals("ERROR")) {
         f |= ERROR;
