@@ -54,36 +54,6 @@ public record AnalysisResult(
     @JsonInclude(JsonInclude.Include.NON_NULL) ComparisonResult comparison,
     Map<String, Double> timings) {
 
-  /**
-   * The same results with the paths they name (model directory, corpus, store, compared models)
-   * relative to {@code dir}, the folder the results are written to (see {@link dev.neurolens.util.PathText}).
-   */
-  public AnalysisResult withPathsRelativeTo(Path dir) {
-    java.util.function.UnaryOperator<String> rel = t -> dev.neurolens.util.PathText.relativeTo(dir, t);
-    ModelInfo mi = new ModelInfo(rel.apply(model.id()), model.type(), model.layers(), model.hidden(), model.heads(),
-        model.parameters(), model.weightChecksum());
-    String spec = rel.apply(corpus.spec());
-    String hash = corpus.hash() == null || corpus.spec().equals(spec) ? corpus.hash() : corpus.hash().replace(corpus.spec(), spec);
-    CorpusInfo ci = new CorpusInfo(spec, corpus.lang(), corpus.snippets(), corpus.tokens(), hash);
-    ExtractionInfo ei = new ExtractionInfo(extraction.aggregation(), extraction.dtype(), extraction.tokensPerS(),
-        extraction.seconds(), extraction.reused(), rel.apply(extraction.store()));
-    // snippet ids begin with the corpus path as given ("/home/ana/src/A.java#twice@2"): the same prefix, relative
-    String given = corpus.spec();
-    try {
-      given = Path.of(corpus.spec()).toString();
-    } catch (java.nio.file.InvalidPathException e) {
-      // not a path: ids are left as they are
-    }
-    String prefix = given;
-    java.util.function.UnaryOperator<String> id = sid ->
-        sid != null && !spec.equals(corpus.spec()) && sid.startsWith(prefix) ? spec + sid.substring(prefix.length()) : sid;
-    List<ProfiledNeuron> ns = neurons.stream().map(n -> new ProfiledNeuron(n.layer(), n.index(), n.hook(), n.concept(),
-        n.purity(), n.topTokens(), n.examples().stream().map(e -> new Example(id.apply(e.snippet()), e.first(), e.tokens(),
-        e.values())).toList(), n.rankedFor(), n.task())).toList();
-    return new AnalysisResult(schemaVersion, neurolensVersion, created, seed, mi, ci, ei, tasks, ns, clustering, cka,
-        comparison == null ? null : comparison.withPathsRelativeTo(dir), timings);
-  }
-
   /** The results.json layout this version writes and reads. */
   public static final int SCHEMA_VERSION = 1;
 

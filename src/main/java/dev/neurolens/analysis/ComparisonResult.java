@@ -23,13 +23,6 @@ public record ComparisonResult(int schemaVersion, String base, String tuned, Str
     String tunedChecksum, int tokens, int snippets, int rsaSnippets, List<Layer> layers, List<TaskProbes> tasks,
     List<Relocation> relocation, FreezeAdvice freezeAdvice) {
 
-  /** The same comparison with the model paths relative to {@code dir} (see {@link dev.neurolens.util.PathText}). */
-  public ComparisonResult withPathsRelativeTo(java.nio.file.Path dir) {
-    return new ComparisonResult(schemaVersion, dev.neurolens.util.PathText.relativeTo(dir, base),
-        dev.neurolens.util.PathText.relativeTo(dir, tuned), baseChecksum, tunedChecksum, tokens, snippets, rsaSnippets,
-        layers, tasks, relocation, freezeAdvice);
-  }
-
   /** One layer's drift. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Layer(int layer, double rsaSpearman, double rsaPearson, double cka, double tokenCosine,

@@ -96,7 +96,7 @@ public final class ModelComparison {
     Analysis.extractOrReuse(tuned, in, outDir.resolve("store-tuned"), Analysis.StoreUse.REUSE, pb, progress);
     try (ActivationStore a = ActivationStore.open(outDir.resolve("store-base"));
         ActivationStore b = ActivationStore.open(outDir.resolve("store-tuned"))) {
-      ComparisonResult r = compareStores(a, b, o, progress, bars).withPathsRelativeTo(outDir);
+      ComparisonResult r = RelativePaths.of(compareStores(a, b, o, progress, bars), outDir);
       Json.writeAtomically(outDir.resolve("compare.json"), r);
       return r;
     }

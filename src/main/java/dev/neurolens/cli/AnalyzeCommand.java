@@ -128,7 +128,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
     });
     if (!absolutePaths) {
-      result = result.withPathsRelativeTo(outDir);
+      result = dev.neurolens.analysis.RelativePaths.of(result, outDir);
     }
     result.write(resultsFile);
     HtmlReport.write(result, reportFile);

@@ -5,6 +5,7 @@ import dev.neurolens.analysis.ComparisonResult;
 import dev.neurolens.analysis.CorpusInputs;
 import dev.neurolens.analysis.FreezeSweep;
 import dev.neurolens.analysis.ModelComparison;
+import dev.neurolens.analysis.RelativePaths;
 import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.corpus.Unit;
 import dev.neurolens.model.EncoderModel;
@@ -100,7 +101,7 @@ final class CompareCommand implements Callable<Integer> {
       }
     } else {
       try (ActivationStore a = ActivationStore.open(baseStore); ActivationStore b = ActivationStore.open(tunedStore)) {
-        r = ModelComparison.compareStores(a, b, o, out::info, !out.quiet()).withPathsRelativeTo(outDir);
+        r = RelativePaths.of(ModelComparison.compareStores(a, b, o, out::info, !out.quiet()), outDir);
       }
       Json.writeAtomically(outDir.resolve("compare.json"), r);
     }
