@@ -99,6 +99,7 @@ public final class Analysis {
     ProbeOptions options = ProbeOptions.builder().optEpochs(b.epochs).optSeed(b.seed).build();
     List<AnalysisResult.TaskResult> tasks = new ArrayList<>();
     List<AnalysisResult.ProfiledNeuron> neurons = new ArrayList<>();
+    List<ConceptSection> concepts = new ArrayList<>();
     GeneralRedundancy.Sections redundancy = null;
     ComparisonResult comparison = null;
     Map<String, TaskAnalysis> probed = new LinkedHashMap<>();
@@ -106,7 +107,7 @@ public final class Analysis {
       for (String task : b.tasks) {
         dev.neurolens.util.Activity.set("analysing task " + task + " on the store " + store);
         t = System.nanoTime();
-        tasks.add(Torch.withThreads(b.probeThreads, () -> analyzeTask(s, task, options, neurons, probed, progress)));
+        tasks.add(Torch.withThreads(b.probeThreads, () -> analyzeTask(s, task, options, neurons, concepts, probed, progress)));
         timings.put("task_" + task, seconds(t));
       }
       if (b.compareWith != null) {
@@ -129,7 +130,7 @@ public final class Analysis {
     }
     timings.put("total", seconds(t0));
     return new AnalysisResult(AnalysisResult.SCHEMA_VERSION, ProbeProvenance.NEUROLENS_VERSION, Instant.now().toString(),
-        b.seed, modelInfo, corpusInfo, extraction, tasks, neurons,
+        b.seed, modelInfo, corpusInfo, extraction, tasks, neurons, concepts,
         redundancy == null ? null : redundancy.clustering(), redundancy == null ? null : redundancy.cka(), comparison,
         timings);
   }
@@ -165,7 +166,7 @@ public final class Analysis {
 
   private AnalysisResult.TaskResult analyzeTask(
       ActivationStore s, String task, ProbeOptions options, List<AnalysisResult.ProfiledNeuron> neurons,
-      Map<String, TaskAnalysis> probed, Consumer<String> progress) {
+      List<ConceptSection> concepts, Map<String, TaskAnalysis> probed, Consumer<String> progress) {
     StoreTask st = StoreTask.load(s, task, b.seed, StoreTask.Control.FIT);
     TaskAnalysis ta = new TaskAnalysis(st, options, b.seed, line -> progress.accept("  " + task + ": " + line));
     progress.accept("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
@@ -181,8 +182,16 @@ public final class Analysis {
     if (b.neuronsPerClass > 0) {
       neurons.addAll(ta.neurons(b.neuronsPerClass));
     }
+    if (b.conceptTasks.contains(task) && !st.task().isRegression()) {
+      progress.accept("searching concept neurons of " + task + " (all " + st.x().cols() + " neurons)...");
+      concepts.add(ConceptSection.search(st, b.conceptNeurons, CONCEPT_EXAMPLES, b.seed,
+          line -> progress.accept("  " + task + ": " + line)));
+    }
     return ta.section(ablation, pipeline);
   }
+
+  /** Neurons per concept with heat-map contexts in results.json. */
+  static final int CONCEPT_EXAMPLES = 2;
 
   private static double seconds(long startNanos) {
     return Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
@@ -219,6 +228,8 @@ public final class Analysis {
     private int neuronsPerClass = 2;
     private Stage redundancy = Stage.RUN;
     private List<String> pipelineTasks = List.of("lexical");
+    private List<String> conceptTasks = List.of("lexical");
+    private int conceptNeurons = 5;
     private StoreUse storeUse = StoreUse.REUSE;
     private CorpusInputs.ProgressBars bars = CorpusInputs.ProgressBars.HIDE;
     private String compareWith;
@@ -306,6 +317,21 @@ public final class Analysis {
       return this;
     }
 
+    /**
+     * Token tasks whose every neuron is searched as a detector of each value (default lexical; none
+     * for no task; names not among {@link #tasks} and regression tasks are ignored).
+     */
+    public Builder conceptTasks(String... v) {
+      conceptTasks = List.of(v);
+      return this;
+    }
+
+    /** Best neurons listed per concept by the concept search (default 5). */
+    public Builder conceptNeurons(int v) {
+      conceptNeurons = v;
+      return this;
+    }
+
     /** Reuse (default) or overwrite an existing store. */
     public Builder store(StoreUse v) {
       storeUse = Objects.requireNonNull(v, "store");
@@ -333,6 +359,7 @@ public final class Analysis {
       check(epochs >= 1, "epochs must be >= 1, found " + epochs);
       check(probeThreads >= 1, "probeThreads must be >= 1, found " + probeThreads);
       check(neuronsPerClass >= 0, "neuronsPerClass must be >= 0, found " + neuronsPerClass);
+      check(conceptNeurons >= 1, "conceptNeurons must be >= 1, found " + conceptNeurons);
       check(maxSnippets >= 0, "maxSnippets must be >= 0 (0 = all), found " + maxSnippets);
       check(!tasks.isEmpty(), "name at least one task");
       Builder copy = new Builder();
@@ -349,6 +376,8 @@ public final class Analysis {
       copy.neuronsPerClass = neuronsPerClass;
       copy.redundancy = redundancy;
       copy.pipelineTasks = List.copyOf(pipelineTasks);
+      copy.conceptTasks = List.copyOf(conceptTasks);
+      copy.conceptNeurons = conceptNeurons;
       copy.storeUse = storeUse;
       copy.bars = bars;
       copy.compareWith = compareWith;

@@ -32,6 +32,7 @@ import java.util.Map;
  * @param extraction how the activations were extracted (or reused)
  * @param tasks one section per probed task
  * @param neurons concept profiles of the top neurons of every class
+ * @param concepts per-concept neuron search of the token tasks it ran on (empty when none)
  * @param clustering correlation clustering over thresholds, or null when skipped
  * @param cka linear CKA between layers, or null when skipped
  * @param comparison the model against a base model ({@code Analysis.Builder.compareWith}), or null
@@ -49,6 +50,7 @@ public record AnalysisResult(
     ExtractionInfo extraction,
     List<TaskResult> tasks,
     List<ProfiledNeuron> neurons,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ConceptSection> concepts,
     @JsonInclude(JsonInclude.Include.NON_NULL) Clustering clustering,
     @JsonInclude(JsonInclude.Include.NON_NULL) Cka cka,
     @JsonInclude(JsonInclude.Include.NON_NULL) ComparisonResult comparison,
@@ -63,6 +65,7 @@ public record AnalysisResult(
     required("extraction", extraction);
     tasks = list("tasks", tasks);
     neurons = list("neurons", neurons);
+    concepts = concepts == null ? List.of() : List.copyOf(concepts);
     timings = map("timings", timings);
   }
 
@@ -370,11 +373,14 @@ public record AnalysisResult(
    * @param examples contexts around its peak activations
    * @param rankedFor the class it was ranked for
    * @param task the task
+   * @param detected the value of the task it detects best as a detector (AP lift over chance), or
+   *     null when not searched
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record ProfiledNeuron(
       int layer, int index, String hook, String concept, double purity, List<TokenScore> topTokens,
-      List<Example> examples, String rankedFor, String task) {
+      List<Example> examples, String rankedFor, String task,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ConceptSection.Detected detected) {
     public ProfiledNeuron {
       topTokens = list("top_tokens", topTokens);
       examples = list("examples", examples);

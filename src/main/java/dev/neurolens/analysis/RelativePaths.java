@@ -45,9 +45,10 @@ public final class RelativePaths {
         sid != null && !spec.equals(c.spec()) && sid.startsWith(prefix) ? spec + sid.substring(prefix.length()) : sid;
     List<ProfiledNeuron> ns = r.neurons().stream().map(n -> new ProfiledNeuron(n.layer(), n.index(), n.hook(),
         n.concept(), n.purity(), n.topTokens(), n.examples().stream().map(x -> new Example(id.apply(x.snippet()),
-        x.first(), x.tokens(), x.values())).toList(), n.rankedFor(), n.task())).toList();
+        x.first(), x.tokens(), x.values())).toList(), n.rankedFor(), n.task(), n.detected())).toList();
+    List<ConceptSection> cs = r.concepts().stream().map(s -> s.withSnippetIds(id)).toList();
     return new AnalysisResult(r.schemaVersion(), r.neurolensVersion(), r.created(), r.seed(), mi, ci, ei, r.tasks(),
-        ns, r.clustering(), r.cka(), r.comparison() == null ? null : of(r.comparison(), dir), r.timings());
+        ns, cs, r.clustering(), r.cka(), r.comparison() == null ? null : of(r.comparison(), dir), r.timings());
   }
 
   /** {@code c} with its model paths relative to {@code dir}. */

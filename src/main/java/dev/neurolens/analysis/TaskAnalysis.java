@@ -168,6 +168,8 @@ final class TaskAnalysis {
     ConceptAnalyzer.TokenTable tokens =
         new ConceptAnalyzer.TokenTable(st.tokenTexts(), st.task().labels(), st.task().labelNames(), st.rowSnippet());
     List<ConceptAnalyzer.ClassMatch> matches = analyzer.matchClasses(st.x(), perClassTop(), perClass, tokens);
+    int[] features = matches.stream().mapToInt(m -> m.profile().feature()).distinct().toArray();
+    java.util.Map<Integer, ConceptSection.Detected> detected = ConceptSection.detect(st, features, seed);
     var snippets = st.store().snippets();
     List<AnalysisResult.ProfiledNeuron> out = new ArrayList<>();
     for (ConceptAnalyzer.ClassMatch m : matches) {
@@ -179,7 +181,7 @@ final class TaskAnalysis {
       List<AnalysisResult.Example> examples =
           p.contexts().stream().map(c -> trim(snippets.get(c.snippet()).id(), c.tokens(), c.values())).toList();
       out.add(new AnalysisResult.ProfiledNeuron(HookName.parse(hook).layer(), st.layout().indexOf(f), hook,
-          p.concept(), p.purity(), tops, examples, m.rankedClass(), st.task().name()));
+          p.concept(), p.purity(), tops, examples, m.rankedClass(), st.task().name(), detected.get(f)));
     }
     return out;
   }

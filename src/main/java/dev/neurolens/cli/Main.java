@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       RedundancyCommand.class,
       ProbeCommand.class,
       RankCommand.class,
+      ConceptsCommand.class,
       AblateCommand.class,
     })
 public final class Main {

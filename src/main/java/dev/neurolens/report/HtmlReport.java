@@ -87,6 +87,11 @@ public final class HtmlReport {
       nav.append(" · <a href=\"#").append(anchor).append("\">").append(esc(tasks.get(i).name())).append("</a>");
       body.append(tasks.get(i).html(anchor));
     }
+    List<JsonNode> concepts = list(results, "concepts");
+    if (!concepts.isEmpty()) {
+      nav.append(" · <a href=\"#concepts\">concept neurons</a>");
+      body.append(ConceptSectionHtml.html(concepts));
+    }
     JsonNode clustering = results.get("clustering");
     if (clustering != null && clustering.isObject()) {
       nav.append(" · <a href=\"#clustering\">clustering</a>");
@@ -132,7 +137,7 @@ public final class HtmlReport {
   }
 
   /** Top-level fields that have their own section below the header. */
-  private static final List<String> BODY_SECTIONS = List.of("tasks", "clustering", "cka", "comparison", "neurons");
+  private static final List<String> BODY_SECTIONS = List.of("tasks", "concepts", "clustering", "cka", "comparison", "neurons");
 
   private static String header(JsonNode r) {
     StringBuilder sb = new StringBuilder("<section id=\"run\"><h2>Run</h2><div class=\"kvgrid\">");
@@ -263,5 +268,6 @@ public final class HtmlReport {
       ".code{margin:.4em 0}.snippet{color:#888;font-size:.75em}",
       "pre.heat{white-space:pre-wrap;word-break:break-word;background:#fafafa;border:1px solid #eee;padding:.5em;margin:.2em 0;",
       "font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:.85em;line-height:1.7}",
+      ".differs{color:#a35200}.concept{margin:.6em 0 1.2em}",
       ".tok{border-radius:2px;padding:0 1px}.nochart{color:#a00}footer{margin-top:3em;color:#888;font-size:.8em}");
 }

@@ -63,9 +63,12 @@ final class NeuronExplorer {
     String index = fmtAny(num(n, "index"));
     String hook = text(n, "hook");
     String concept = text(n, "concept");
+    JsonNode detected = n.get("detected");
+    String detectedConcept = detected != null && detected.isObject() ? text(detected, "concept") : null;
+    String rankedFor = text(n, "ranked_for");
     StringBuilder search = new StringBuilder("layer ").append(layer).append(" l").append(layer)
         .append(" #").append(index).append(' ').append(hook == null ? "" : hook).append(' ')
-        .append(concept == null ? "" : concept);
+        .append(concept == null ? "" : concept).append(' ').append(detectedConcept == null ? "" : detectedConcept);
     List<JsonNode> tops = list(n, "top_tokens");
     for (int i = 0; i < Math.min(TOP_TOKENS, tops.size()); i++) {
       search.append(' ').append(Html.text(tops.get(i), "token"));
@@ -76,7 +79,20 @@ final class NeuronExplorer {
       sb.append(" <span class=\"meta\">").append(esc(hook)).append("</span>");
     }
     sb.append("</h3><p>concept: <b>").append(esc(concept == null ? Html.MISSING : concept))
-        .append("</b> · purity: ").append(fmt(num(n, "purity"))).append("</p>");
+        .append("</b> · purity: ").append(fmt(num(n, "purity")));
+    if (rankedFor != null) {
+      sb.append(" · LCA class: <b>").append(esc(rankedFor)).append("</b>");
+    }
+    sb.append("</p>");
+    if (detectedConcept != null) {
+      sb.append("<p class=\"detected\">detects best: <b>").append(esc(detectedConcept)).append("</b> (")
+          .append(num(detected, "sign") < 0 ? "low" : "high").append(" activation; AP ").append(fmt(num(detected, "ap")))
+          .append(" vs ").append(fmt(num(detected, "base_rate"))).append(" for a random neuron)");
+      if (rankedFor != null && !rankedFor.equals(detectedConcept)) {
+        sb.append(" · <span class=\"differs\">differs from its LCA class ").append(esc(rankedFor)).append("</span>");
+      }
+      sb.append("</p>");
+    }
     if (!tops.isEmpty()) {
       sb.append("<p class=\"toptokens\">top tokens: ");
       for (int i = 0; i < Math.min(TOP_TOKENS, tops.size()); i++) {

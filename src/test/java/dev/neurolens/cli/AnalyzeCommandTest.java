@@ -87,8 +87,22 @@ class AnalyzeCommandTest {
     }
     assertEquals(9, r.get("clustering").get("thresholds").size());
     assertTrue(r.get("neurons").size() > 0);
+    for (JsonNode n : r.get("neurons")) { // every explorer neuron says what it detects best, among its task's values
+      JsonNode d = n.get("detected");
+      JsonNode task = r.get("tasks").get(n.get("task").asText().equals("lexical") ? 0 : 1);
+      assertTrue(d != null && task.get("classes").toString().contains('"' + d.get("concept").asText() + '"'), n.toString());
+      assertEquals(task.get("class_counts").get(d.get("concept").asText()).asDouble()
+          / Json.MAPPER.treeToValue(task.get("class_counts"), java.util.Map.class).values().stream()
+              .mapToDouble(v -> ((Number) v).doubleValue()).sum(), d.get("base_rate").asDouble(), 1e-6);
+    }
+    assertEquals(1, r.get("concepts").size(), "concept search on lexical by default");
+    JsonNode concepts = r.get("concepts").get(0);
+    assertEquals("lexical", concepts.get("task").asText());
+    assertEquals(r.get("tasks").get(0).get("class_counts").size(), concepts.get("concepts").size());
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("lexical") && html.contains("structural") && html.contains("<svg"));
+    assertTrue(html.contains("<section id=\"concepts\"><h2>Concept neurons</h2>"), "concept section");
+    assertTrue(html.contains("detects best: <b>"), "explorer cards carry the detected concept");
 
     // results.json is the typed result: it reads back into the same tree, and `report` renders
     // exactly the page `analyze` wrote, so the two cannot drift apart

@@ -204,4 +204,46 @@ class ProbeRankAblateCommandTest {
     assertEquals(1, none[1].lines().count(), none[1]);
     assertTrue(none[1].contains("--model"), none[1]);
   }
+  @Test
+  void concepts_everyValueSearched_bestNeuronsScoredAsTheStoreSays() throws Exception {
+    Path out = tmp.resolve("concepts-out");
+    JsonNode r = json("concepts", "--store", store.toString(), "--task", "lexical", "--top", "3", "--out",
+        out.toString(), "--json", "--quiet");
+    assertEquals(r, Json.MAPPER.readTree(out.resolve("concepts.json").toFile()));
+    assertEquals(FEATURES, r.get("neurons_searched").asInt());
+    try (dev.neurolens.activation.ActivationStore s = dev.neurolens.activation.ActivationStore.open(store)) {
+      int[] labels = s.labels("lexical");
+      java.util.List<String> names = s.labelNames("lexical");
+      int rows = r.get("rows").asInt();
+      int counted = 0;
+      var x = s.view(dev.neurolens.analysis.StoreTask.uniformHooks(s));
+      float[] all = new float[x.rows() * x.cols()];
+      x.read(0, x.rows(), all);
+      for (JsonNode c : r.get("concepts")) {
+        int label = names.indexOf(c.get("concept").asText());
+        int count = (int) java.util.Arrays.stream(labels).filter(y -> y == label).count();
+        assertEquals(count, c.get("count").asInt(), c.toString());
+        counted += count;
+        assertEquals(3, c.get("neurons").size());
+        JsonNode best = c.get("neurons").get(0);
+        int feature = best.get("layer").asInt() * TinyModels.HIDDEN + best.get("index").asInt();
+        float[] score = new float[x.rows()];
+        boolean[] positive = new boolean[x.rows()];
+        for (int i = 0; i < x.rows(); i++) {
+          score[i] = best.get("sign").asInt() * all[i * x.cols() + feature];
+          positive[i] = labels[i] == label;
+        }
+        assertEquals(dev.neurolens.rank.ApRankerAccess.averagePrecision(score, positive, count),
+            best.get("ap").asDouble(), 1e-6, c.get("concept").asText());
+        assertTrue(best.get("ap").asDouble() >= c.get("neurons").get(2).get("ap").asDouble());
+        assertTrue(best.get("top_tokens").size() > 0);
+        assertTrue(best.get("examples").size() > 0);
+        assertEquals(c.get("base_rate").asDouble(), c.get("expected").get("ap").asDouble(), 1e-12);
+      }
+      assertEquals(rows, counted);
+    }
+    String[] bad = exec(2, "concepts", "--store", store.toString(), "--task", "nope");
+    assertEquals(1, bad[1].lines().count(), bad[1]);
+    assertTrue(bad[1].contains("no task 'nope'"), bad[1]);
+  }
 }
