@@ -258,18 +258,13 @@ public final class ConceptSearch {
 
     /** Scores [sign index 0 = +1, 1 = -1][concept] (null for a concept without rows). */
     Score[][] score(int feature, float[] values) {
-      long[] keys = new long[n];
-      for (int i = 0; i < n; i++) {
-        float v = values[i] == 0f ? 0f : values[i]; // -0 and +0 tie
-        int bits = Float.floatToIntBits(v);
-        int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
-        keys[i] = ((long) sortable << 32) | i;
-      }
-      Arrays.sort(keys);
-      return new Score[][] {walk(feature, keys, 1), walk(feature, keys, -1)};
+      Sorted sorted = Sorted.of(values, label);
+      return new Score[][] {walk(feature, sorted, 1), walk(feature, sorted, -1)};
     }
 
-    private Score[] walk(int feature, long[] keys, int sign) {
+    private Score[] walk(int feature, Sorted sorted, int sign) {
+      int[] keys = sorted.keys;
+      int[] labels = sorted.labels;
       double[] ap = new double[k];
       long[] tp = new long[k];
       double[] atCount = new double[k];
@@ -283,10 +278,10 @@ public final class ConceptSearch {
       int i = sign > 0 ? n - 1 : 0;
       int step = sign > 0 ? -1 : 1;
       while (i >= 0 && i < n) {
-        int value = (int) (keys[i] >> 32);
+        int value = keys[i];
         int touchedCount = 0;
-        while (i >= 0 && i < n && (int) (keys[i] >> 32) == value) {
-          int y = label[(int) keys[i]];
+        while (i >= 0 && i < n && keys[i] == value) {
+          int y = labels[i];
           if (inGroup[y]++ == 0) {
             touched[touchedCount++] = y;
           }
@@ -375,6 +370,76 @@ public final class ConceptSearch {
         }
       }
       return out;
+    }
+  }
+
+  /**
+   * One neuron's activations sorted ascending as order-preserving unsigned keys (-0 and +0 equal),
+   * with the row labels carried along: an LSD radix sort in three passes of 11 bits, in
+   * per-thread scratch arrays.
+   */
+  static final class Sorted {
+    private static final ThreadLocal<Sorted> SCRATCH = new ThreadLocal<>();
+    private static final int BITS = 11;
+    private static final int BUCKETS = 1 << BITS;
+    int[] keys;
+    int[] labels;
+    private int[] keys2;
+    private int[] labels2;
+    private final int[] counts = new int[BUCKETS];
+
+    private Sorted(int n) {
+      keys = new int[n];
+      labels = new int[n];
+      keys2 = new int[n];
+      labels2 = new int[n];
+    }
+
+    /** The order-preserving unsigned key of a float (all NaN excluded by the caller). */
+    static int key(float v) {
+      int bits = Float.floatToIntBits(v == 0f ? 0f : v);
+      return bits ^ ((bits >> 31) | 0x80000000);
+    }
+
+    static Sorted of(float[] values, int[] label) {
+      int n = values.length;
+      Sorted s = SCRATCH.get();
+      if (s == null || s.keys.length != n) {
+        s = new Sorted(n);
+        SCRATCH.set(s);
+      }
+      for (int i = 0; i < n; i++) {
+        s.keys[i] = key(values[i]);
+        s.labels[i] = label[i];
+      }
+      for (int shift = 0; shift < 32; shift += BITS) {
+        s.pass(shift, n);
+      }
+      return s;
+    }
+
+    private void pass(int shift, int n) {
+      Arrays.fill(counts, 0);
+      for (int i = 0; i < n; i++) {
+        counts[(keys[i] >>> shift) & (BUCKETS - 1)]++;
+      }
+      int sum = 0;
+      for (int b = 0; b < BUCKETS; b++) {
+        int c = counts[b];
+        counts[b] = sum;
+        sum += c;
+      }
+      for (int i = 0; i < n; i++) {
+        int at = counts[(keys[i] >>> shift) & (BUCKETS - 1)]++;
+        keys2[at] = keys[i];
+        labels2[at] = labels[i];
+      }
+      int[] t = keys;
+      keys = keys2;
+      keys2 = t;
+      t = labels;
+      labels = labels2;
+      labels2 = t;
     }
   }
 }
