@@ -202,6 +202,8 @@ public record AnalysisResult(
    * @param layerDistribution count of the top 1% of the LCA ordering per layer
    * @param ablation probe-level ablation rows, one per k%
    * @param redundancy the LayerSelector -> CC -> LCA pipeline, or null when not run
+   * @param baselines test scores without activations (majority class, token-type lookup), or null
+   *     for regression and sentence tasks
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record TaskResult(
@@ -216,7 +218,8 @@ public record AnalysisResult(
       TopNeurons topNeurons,
       int[] layerDistribution,
       List<AblationRow> ablation,
-      @JsonInclude(JsonInclude.Include.NON_NULL) PipelineSection redundancy) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) PipelineSection redundancy,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Baselines baselines) {
 
     public TaskResult {
       required("task", task);

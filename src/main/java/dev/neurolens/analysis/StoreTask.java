@@ -126,6 +126,11 @@ public record StoreTask(
     return new StoreTask(store, hooks, x, layout, task, controlTask, splits, rowSnippet, texts);
   }
 
+  /** Whether the rows are snippets (a sentence task) rather than tokens. */
+  public boolean isSnippetLevel() {
+    return store.tasks().stream().anyMatch(t -> t.name().equals(task.name()) && t.level() == TaskSpec.Level.SNIPPET);
+  }
+
   /** The store's hooks that share the first hook's width (e.g. embed.out + every resid_post). */
   public static List<HookName> uniformHooks(ActivationStore store) {
     List<HookName> hooks = new ArrayList<>();

@@ -74,7 +74,8 @@ final class TaskAnalysis {
         st.task().name(), regression ? "regression" : "classification", regression ? "pearson" : "accuracy",
         regression ? null : st.task().labelNames(), regression ? null : classCounts(),
         new AnalysisResult.SplitSizes(st.splits().train().length, st.splits().dev().length, st.splits().test().length),
-        layers, oracleScore, topNeurons(), layerDistribution(), ablation, pipeline);
+        layers, oracleScore, topNeurons(), layerDistribution(), ablation, pipeline,
+        regression || st.control() == null ? null : Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts()));
   }
 
   static AnalysisResult.LayerScore score(LayerwiseResult.Entry e, int layer) {

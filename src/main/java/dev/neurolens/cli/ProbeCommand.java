@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.analysis.Baselines;
 import dev.neurolens.analysis.StoreTask;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.model.Torch;
@@ -66,9 +67,13 @@ final class ProbeCommand implements Callable<Integer> {
           case each -> EnumSet.of(Mode.EACH);
           case incremental -> EnumSet.of(Mode.INCREMENTAL);
         };
+    Baselines[] baselines = new Baselines[1];
     LayerwiseResult result = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
         StoreTask st = StoreTask.load(s, task, probe.seed(), control ? StoreTask.Control.FIT : StoreTask.Control.NONE);
+        if (!st.task().isRegression() && !st.isSnippetLevel()) {
+          baselines[0] = Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts());
+        }
         return LayerwiseProber.run(st.x(), st.layout(), st.splits(), st.task(), st.control(), modes,
             probe.options(st.layout()), output.quiet() ? null : output::info);
       }
@@ -77,7 +82,11 @@ final class ProbeCommand implements Callable<Integer> {
       ProbeIO.save(e.getValue(), out.resolve("probes").resolve(e.getKey() + ".json"));
     }
     Json.writeAtomically(out.resolve("probe.json"), result);
-    output.emit(summary(result), human(result));
+    Map<String, Object> summary = summary(result);
+    if (baselines[0] != null) {
+      summary.put("baselines", baselines[0]);
+    }
+    output.emit(summary, human(result, baselines[0]));
     return 0;
   }
 
@@ -110,7 +119,7 @@ final class ProbeCommand implements Callable<Integer> {
     return m;
   }
 
-  private String human(LayerwiseResult r) {
+  private String human(LayerwiseResult r, Baselines baselines) {
     StringBuilder b = new StringBuilder("task " + r.task() + ":\n");
     List<LayerwiseResult.Entry> all = new ArrayList<>(r.layers().isEmpty() ? r.incremental() : r.layers());
     if (r.oracle() != null) {
@@ -122,6 +131,13 @@ final class ProbeCommand implements Callable<Integer> {
         b.append(String.format("  control %.3f  selectivity %+.3f", e.controlTest(), e.selectivity()));
       }
       b.append('\n');
+    }
+    if (baselines != null) {
+      b.append(String.format(java.util.Locale.ROOT,
+          "  without activations (test): majority class %.3f, token-type lookup %.3f%s; test tokens of seen types %.3f%n",
+          baselines.majority(), baselines.typeLookup(), baselines.controlTypeLookup() == null ? ""
+              : String.format(java.util.Locale.ROOT, ", control lookup %.3f", baselines.controlTypeLookup()),
+          baselines.seenTypes()));
     }
     b.append("written: ").append(out.resolve("probe.json"));
     return b.toString();

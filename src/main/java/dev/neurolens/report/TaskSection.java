@@ -85,6 +85,8 @@ final class TaskSection {
   private void layers(StringBuilder sb) {
     List<JsonNode> layers = list(task, "layers");
     JsonNode oracle = task.get("oracle");
+    JsonNode b = task.get("baselines");
+    JsonNode baselines = b != null && b.isObject() ? b : null;
     if (layers.isEmpty() && (oracle == null || !oracle.isObject())) {
       return;
     }
@@ -110,9 +112,15 @@ final class TaskSection {
         labels.add(fmtAny(xs[i]));
       }
       sb.append("<div class=\"charts\">");
-      sb.append(charts.line(name + ": " + metric + " by layer", "layer", metric, xs,
-          List.of(Series.of("train", train), Series.of("dev", dev), Series.of("test", test),
-              Series.of("control task (test)", control)), true));
+      List<Series> series = new ArrayList<>(List.of(Series.of("train", train), Series.of("dev", dev),
+          Series.of("test", test), Series.of("control task (test)", control)));
+      double majority = baselines == null ? Double.NaN : num(baselines, "majority");
+      if (Double.isFinite(majority)) {
+        double[] flat = new double[n];
+        java.util.Arrays.fill(flat, majority);
+        series.add(new Series("majority class (test)", flat, Charts.palette(7), Stroke.DASHED));
+      }
+      sb.append(charts.line(name + ": " + metric + " by layer", "layer", metric, xs, series, true));
       if (anyFinite(selectivity)) {
         sb.append(charts.bars(name + ": selectivity by layer", "layer",
             "selectivity (test − control)", labels, List.of(new Series("selectivity", selectivity, Charts.palette(4), Stroke.SOLID)), BarLayout.GROUPED));
@@ -132,6 +140,15 @@ final class TaskSection {
           fmt(num(oracle, "test")), fmt(num(oracle, "control_test")), fmt(num(oracle, "selectivity")));
     }
     sb.append(t.html());
+    if (baselines != null) {
+      sb.append("<p class=\"baselines\">Without activations (test split): majority class <b>")
+          .append(fmt(num(baselines, "majority"))).append("</b> · each token type's most frequent training label <b>")
+          .append(fmt(num(baselines, "type_lookup"))).append("</b> · the same lookup on the control task <b>")
+          .append(fmt(num(baselines, "control_type_lookup"))).append("</b> · test tokens whose type occurs in training ")
+          .append(fmt(num(baselines, "seen_types"))).append(". A control score near the control lookup means the probe")
+          .append(" memorises word types as well as a lookup table; a real score near the type lookup means the labels")
+          .append(" follow from the token's identity.</p>");
+    }
   }
 
   private void topNeurons(StringBuilder sb) {

@@ -78,6 +78,9 @@ class ProbeRankAblateCommandTest {
     }
     assertScore(r.get("oracle").get("test"));
     assertEquals(-1, r.get("oracle").get("layer").asInt());
+    for (String k : new String[] {"majority", "type_lookup", "control_type_lookup", "seen_types"}) {
+      assertScore(r.get("baselines").get(k));
+    }
     JsonNode file = Json.MAPPER.readTree(out.resolve("probe.json").toFile());
     assertEquals(LAYERS, file.get("layers").size());
     Probe oracle = ProbeIO.load(out.resolve("probes/oracle.json"));
