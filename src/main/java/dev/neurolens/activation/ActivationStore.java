@@ -261,6 +261,20 @@ public final class ActivationStore implements AutoCloseable {
     return spec;
   }
 
+  /** The store's recorded train/dev/test split ({@link StoreManifest.SplitRecord#DEFAULT} for stores without one). */
+  public StoreManifest.SplitRecord split() {
+    return manifest.split() == null ? StoreManifest.SplitRecord.DEFAULT : manifest.split();
+  }
+
+  /**
+   * The part of every snippet (store order) under the store's split fractions with {@code seed}
+   * ({@link dev.neurolens.util.SnippetSplit}: by snippet id, whatever the store's order).
+   */
+  public dev.neurolens.util.SnippetSplit.Part[] splitParts(long seed) {
+    List<String> ids = snippets().stream().map(StoredSnippet::id).toList();
+    return dev.neurolens.util.SnippetSplit.assign(ids, split().dev(), split().test(), seed);
+  }
+
   public List<HookName> hooks() {
     return spec.hooks();
   }

@@ -25,6 +25,7 @@ import java.util.List;
  * @param quiet no progress bar
  * @param allowNonFinite store NaN and infinite activations instead of stopping at the first one
  *     (a float16 store also turns magnitudes of 65520 and more into infinity)
+ * @param splitSeed seed of the train/dev/test split recorded in the store (10% dev, 10% test)
  */
 public record ExtractOptions(
     List<HookName> hooks,
@@ -38,7 +39,8 @@ public record ExtractOptions(
     List<TaskSpec> tasks,
     String corpusHash,
     boolean quiet,
-    boolean allowNonFinite) {
+    boolean allowNonFinite,
+    long splitSeed) {
 
   /** Default batch budget on CPU: 16 snippets of 256 pieces. */
   public static final int DEFAULT_BATCH_TOKENS = 4096;
@@ -73,6 +75,7 @@ public record ExtractOptions(
     private String corpusHash = "";
     private boolean quiet = true;
     private boolean allowNonFinite;
+    private long splitSeed = dev.neurolens.util.SnippetSplit.DEFAULT_SEED;
 
     private Builder() {}
 
@@ -138,10 +141,16 @@ public record ExtractOptions(
       return this;
     }
 
+    /** Seed of the train/dev/test split recorded in the store (default 42). */
+    public Builder optSplitSeed(long seed) {
+      this.splitSeed = seed;
+      return this;
+    }
+
     public ExtractOptions build() {
       int group = groupTokens > 0 ? groupTokens : Math.max(2048, 2 * batchTokens);
       return new ExtractOptions(hooks, aggregation, includeSpecial, context, batchTokens, group,
-          dtype, chunkRows, tasks, corpusHash, quiet, allowNonFinite);
+          dtype, chunkRows, tasks, corpusHash, quiet, allowNonFinite, splitSeed);
     }
   }
 }

@@ -121,6 +121,8 @@ public final class Extractor {
         }
         start = end;
       }
+      writer.recordSplit(new StoreManifest.SplitRecord(options.splitSeed(), dev.neurolens.util.SnippetSplit.DEFAULT_DEV,
+          dev.neurolens.util.SnippetSplit.DEFAULT_TEST));
       manifest = writer.finish();
     }
     double seconds = (System.nanoTime() - t0) / 1e9;

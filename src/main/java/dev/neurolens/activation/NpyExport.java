@@ -70,11 +70,22 @@ public final class NpyExport {
       int[] rowSnippets = store.rowSnippets();
       ints(snippet, rowSnippets);
       written.add(snippet);
+      // the store's train/dev/test split per token row (0 train, 1 dev, 2 test): the rows NeuroLens's probes use
+      Path split = target(out.resolve("split.npy"), existing);
+      dev.neurolens.util.SnippetSplit.Part[] parts = store.splitParts(store.split().seed());
+      int[] rowPart = new int[rowSnippets.length];
+      for (int r = 0; r < rowPart.length; r++) {
+        rowPart[r] = parts[rowSnippets[r]].ordinal();
+      }
+      ints(split, rowPart);
+      written.add(split);
       Map<String, Object> meta = new LinkedHashMap<>();
       meta.put("model", store.manifest().modelId());
       meta.put("hooks", hooks.stream().map(HookName::toString).toList());
       meta.put("layers", store.manifest().layers());
       meta.put("widths", store.manifest().widths());
+      meta.put("split", Map.of("file", "split.npy", "values", "0 train, 1 dev, 2 test (per token row)",
+          "seed", store.split().seed(), "dev", store.split().dev(), "test", store.split().test()));
       Map<String, Object> labels = new LinkedHashMap<>();
       for (int i = 0; i < store.tasks().size(); i++) {
         TaskSpec t = store.tasks().get(i);

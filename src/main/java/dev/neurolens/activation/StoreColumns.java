@@ -67,7 +67,7 @@ final class StoreColumns {
    */
   static StoreManifest write(
       Path store, StoreSpec spec, List<StoreManifest.ChunkEntry> chunks, int rows, int snippets,
-      Map<String, String> chunkChecksums)
+      Map<String, String> chunkChecksums, StoreManifest.SplitRecord split)
       throws IOException {
     int nChunks = chunks.size();
     List<TaskSpec> tokenTasks = spec.tokenTasks();
@@ -131,7 +131,7 @@ final class StoreColumns {
     Map<String, String> sums = new TreeMap<>(chunkChecksums);
     StoreChecksums.addDirectory(sums, store.resolve(StoreFiles.COLUMNS), StoreFiles.COLUMNS);
     StoreChecksums.addDirectory(sums, store.resolve(StoreFiles.LABELS), StoreFiles.LABELS);
-    StoreManifest done = started.completed(tasks, rows, snippets, chunks, sums);
+    StoreManifest done = started.completed(tasks, rows, snippets, chunks, sums, split);
     done.write(store);
     return done;
   }

@@ -3,6 +3,7 @@ package dev.neurolens.activation;
 import dev.neurolens.model.HookName;
 import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
+import dev.neurolens.util.SnippetSplit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ import java.util.TreeMap;
  * @param checksums store-relative path -> {@code crc32c:xxxxxxxx} of every file the writer made
  *     except this manifest ({@link StoreChecksums}); empty for stores written before NeuroLens
  *     recorded checksums, and while a store is being written
+ * @param split the train/dev/test split of the store's snippets that probes use by default
+ *     ({@link dev.neurolens.util.SnippetSplit}); null for stores written before it was recorded
  */
 public record StoreManifest(
     int formatVersion,
@@ -55,7 +58,9 @@ public record StoreManifest(
     long tokens,
     int snippets,
     List<ChunkEntry> chunks,
-    Map<String, String> checksums) {
+    Map<String, String> checksums,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    SplitRecord split) {
 
   /** The store format this code reads and writes. */
   public static final int FORMAT_VERSION = 1;
@@ -72,6 +77,16 @@ public record StoreManifest(
     public TaskEntry {
       labelNames = List.copyOf(labelNames);
     }
+  }
+
+  /**
+   * The recorded split: {@link dev.neurolens.util.SnippetSplit#assign} of the snippet ids with
+   * these fractions and seed.
+   */
+  public record SplitRecord(long seed, double dev, double test) {
+    /** Seed 42, 10% dev, 10% test. */
+    public static final SplitRecord DEFAULT =
+        new SplitRecord(SnippetSplit.DEFAULT_SEED, SnippetSplit.DEFAULT_DEV, SnippetSplit.DEFAULT_TEST);
   }
 
   /** One chunk: its row and snippet counts. */
@@ -109,14 +124,15 @@ public record StoreManifest(
         0,
         0,
         List.of(),
-        Map.of());
+        Map.of(),
+        null);
   }
 
   /** This manifest, complete, with the chunk table, totals, label tables and file checksums. */
-  StoreManifest completed(
-      List<TaskEntry> tasks, long tokens, int snippets, List<ChunkEntry> chunks, Map<String, String> checksums) {
+  StoreManifest completed(List<TaskEntry> tasks, long tokens, int snippets, List<ChunkEntry> chunks,
+      Map<String, String> checksums, SplitRecord split) {
     return new StoreManifest(formatVersion, true, modelId, weightChecksum, hooks, layers, widths, dtype,
-        aggregation, corpusHash, chunkRows, tasks, tokens, snippets, chunks, checksums);
+        aggregation, corpusHash, chunkRows, tasks, tokens, snippets, chunks, checksums, split);
   }
 
   /** The spec this store was written with. */
@@ -181,6 +197,10 @@ public record StoreManifest(
     }
     if (hooks.isEmpty()) {
       throw new NeuroLensException(where + "hooks must list at least one hook, found []");
+    }
+    if (split != null && !(split.dev() >= 0 && split.test() > 0 && split.dev() + split.test() < 1)) {
+      throw new NeuroLensException(where + "split: dev and test must be >= 0 and > 0 with dev + test < 1, found dev "
+          + split.dev() + ", test " + split.test());
     }
     Set<HookName> seen = new HashSet<>();
     for (int i = 0; i < hooks.size(); i++) {

@@ -53,6 +53,7 @@ public final class StoreWriter implements AutoCloseable {
   private final List<StoreManifest.ChunkEntry> chunks = new ArrayList<>();
   /** Checksums of the complete chunks' files, keyed by store-relative path. */
   private final Map<String, String> checksums = new TreeMap<>();
+  private StoreManifest.SplitRecord split = StoreManifest.SplitRecord.DEFAULT;
   private int completedSnippets;
   private int completedRows;
   private OpenChunk open;
@@ -219,6 +220,14 @@ public final class StoreWriter implements AutoCloseable {
     return completedSnippets;
   }
 
+  /**
+   * The split recorded in the finished manifest (default: seed 42, 10% dev, 10% test); probes
+   * use it unless given another split seed.
+   */
+  public void recordSplit(StoreManifest.SplitRecord split) {
+    this.split = java.util.Objects.requireNonNull(split, "split");
+  }
+
   /** The spec being written. */
   public StoreSpec spec() {
     return spec;
@@ -293,7 +302,7 @@ public final class StoreWriter implements AutoCloseable {
       if (open != null) {
         commit();
       }
-      StoreManifest m = StoreColumns.write(dir, spec, chunks, completedRows, completedSnippets, checksums);
+      StoreManifest m = StoreColumns.write(dir, spec, chunks, completedRows, completedSnippets, checksums, split);
       finished = true;
       return m;
     } catch (IOException e) {

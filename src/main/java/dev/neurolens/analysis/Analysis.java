@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import dev.neurolens.util.SnippetSplit;
 import java.util.function.Consumer;
 
 /**
@@ -167,7 +168,7 @@ public final class Analysis {
   private AnalysisResult.TaskResult analyzeTask(
       ActivationStore s, String task, ProbeOptions options, List<AnalysisResult.ProfiledNeuron> neurons,
       List<ConceptSection> concepts, Map<String, TaskAnalysis> probed, Consumer<String> progress) {
-    StoreTask st = StoreTask.load(s, task, b.seed, StoreTask.Control.FIT);
+    StoreTask st = StoreTask.load(s, task, new StoreTask.SplitRule(b.split, b.splitSeed), StoreTask.Control.FIT);
     TaskAnalysis ta = new TaskAnalysis(st, options, b.seed, line -> progress.accept("  " + task + ": " + line));
     progress.accept("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
     ta.probe();
@@ -182,13 +183,25 @@ public final class Analysis {
     if (b.neuronsPerClass > 0) {
       neurons.addAll(ta.neurons(b.neuronsPerClass));
     }
+    SplitCheck otherSplit = null;
+    if (SPLIT_CHECK_TASKS.contains(task) && s.tasks().stream().anyMatch(t -> t.name().equals("lexical"))) {
+      StoreTask.SplitRule.Kind other = b.split == StoreTask.SplitRule.Kind.SNIPPET
+          ? StoreTask.SplitRule.Kind.TYPE_DISJOINT : StoreTask.SplitRule.Kind.SNIPPET;
+      progress.accept("probing " + task + " on all layers under the " + new StoreTask.SplitRule(other, null).kindName()
+          + " split...");
+      otherSplit = SplitCheck.run(StoreTask.load(s, task, new StoreTask.SplitRule(other, b.splitSeed), StoreTask.Control.FIT),
+          options, line -> progress.accept("  " + task + ": " + line));
+    }
     if (b.conceptTasks.contains(task) && !st.task().isRegression()) {
       progress.accept("searching concept neurons of " + task + " (all " + st.x().cols() + " neurons)...");
       concepts.add(ConceptSection.search(st, b.conceptNeurons, CONCEPT_EXAMPLES, b.seed,
           line -> progress.accept("  " + task + ": " + line)));
     }
-    return ta.section(ablation, pipeline);
+    return ta.section(ablation, pipeline, otherSplit);
   }
+
+  /** Tasks whose oracle is also probed under the other split (memorisation check). */
+  static final List<String> SPLIT_CHECK_TASKS = List.of("lexical", "syntactic");
 
   /** Neurons per concept with heat-map contexts in results.json. */
   static final int CONCEPT_EXAMPLES = 2;
@@ -230,6 +243,8 @@ public final class Analysis {
     private List<String> pipelineTasks = List.of("lexical");
     private List<String> conceptTasks = List.of("lexical");
     private int conceptNeurons = 5;
+    private long splitSeed = SnippetSplit.DEFAULT_SEED;
+    private StoreTask.SplitRule.Kind split = StoreTask.SplitRule.Kind.SNIPPET;
     private StoreUse storeUse = StoreUse.REUSE;
     private CorpusInputs.ProgressBars bars = CorpusInputs.ProgressBars.HIDE;
     private String compareWith;
@@ -281,6 +296,24 @@ public final class Analysis {
     /** Seed of sampling, splits, control tasks and probes (default 42). */
     public Builder seed(long v) {
       seed = v;
+      return this;
+    }
+
+    /**
+     * Seed of the train/dev/test split of snippets and of the control tasks' word labels (default
+     * 42), recorded in a new store; apart from {@link #seed}, which seeds sampling and probes.
+     */
+    public Builder splitSeed(long v) {
+      splitSeed = v;
+      return this;
+    }
+
+    /**
+     * The split of the task sections (default SNIPPET); lexical and syntactic are also probed on
+     * all layers under the other one ({@link SplitCheck}).
+     */
+    public Builder split(StoreTask.SplitRule.Kind v) {
+      split = Objects.requireNonNull(v, "split");
       return this;
     }
 
@@ -378,6 +411,8 @@ public final class Analysis {
       copy.pipelineTasks = List.copyOf(pipelineTasks);
       copy.conceptTasks = List.copyOf(conceptTasks);
       copy.conceptNeurons = conceptNeurons;
+      copy.splitSeed = splitSeed;
+      copy.split = split;
       copy.storeUse = storeUse;
       copy.bars = bars;
       copy.compareWith = compareWith;

@@ -204,6 +204,8 @@ public record AnalysisResult(
    * @param redundancy the LayerSelector -> CC -> LCA pipeline, or null when not run
    * @param baselines test scores without activations (majority class, token-type lookup), or null
    *     for regression and sentence tasks
+   * @param split the split of this section ({@code snippet} or {@code type-disjoint})
+   * @param otherSplit the oracle and control under the other split, or null when not run
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record TaskResult(
@@ -219,7 +221,9 @@ public record AnalysisResult(
       int[] layerDistribution,
       List<AblationRow> ablation,
       @JsonInclude(JsonInclude.Include.NON_NULL) PipelineSection redundancy,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Baselines baselines) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Baselines baselines,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String split,
+      @JsonInclude(JsonInclude.Include.NON_NULL) SplitCheck otherSplit) {
 
     public TaskResult {
       required("task", task);

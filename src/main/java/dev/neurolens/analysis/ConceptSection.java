@@ -182,8 +182,7 @@ public record ConceptSection(String task, int rows, int neuronsSearched, List<En
 
   /** Every labelled row of the task (train, dev and test: the search trains nothing). */
   static int[] labelledRows(StoreTask st) {
-    int[][] parts = {st.splits().train(), st.splits().dev(), st.splits().test()};
-    return Arrays.stream(parts).flatMapToInt(Arrays::stream).sorted().toArray();
+    return st.labelled().clone();
   }
 
   private static double round(double v) {

@@ -12,6 +12,7 @@ import dev.neurolens.probe.LayerLayout;
 import dev.neurolens.probe.ProbeTask;
 import dev.neurolens.probe.Splits;
 import dev.neurolens.util.NeuroLensException;
+import dev.neurolens.util.SnippetSplit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,8 @@ import java.util.List;
  * @param splits train/dev/test rows
  * @param rowSnippet the snippet index of every row of x
  * @param tokenTexts the token text of every row (the snippet id for snippet-level tasks)
+ * @param labelled every row with a label (in any split or in none), ascending
+ * @param split the rule the splits were made by, with its seed resolved
  */
 public record StoreTask(
     ActivationStore store,
@@ -43,12 +46,53 @@ public record StoreTask(
     ProbeTask control,
     Splits splits,
     int[] rowSnippet,
-    String[] tokenTexts) {
+    String[] tokenTexts,
+    int[] labelled,
+    SplitRule split) {
 
   /** Share of the snippets in the dev split. */
   public static final double DEV = 0.1;
   /** Share of the snippets in the test split. */
   public static final double TEST = 0.1;
+
+  /**
+   * How the rows are split into train/dev/test.
+   *
+   * @param kind by snippet, or type-disjoint on top of that ({@link TypeDisjointSplit})
+   * @param seed the split seed; null = the seed recorded in the store
+   */
+  public record SplitRule(Kind kind, Long seed) {
+    /** The kinds of split. */
+    public enum Kind {
+      /** By snippet ({@link dev.neurolens.util.SnippetSplit}): no snippet in two parts. */
+      SNIPPET,
+      /** By snippet, and no closed-class word in both training and dev/test ({@link TypeDisjointSplit}). */
+      TYPE_DISJOINT
+    }
+
+    public SplitRule {
+      java.util.Objects.requireNonNull(kind, "kind");
+    }
+
+    /** By snippet with {@code seed}. */
+    public static SplitRule snippet(long seed) {
+      return new SplitRule(Kind.SNIPPET, seed);
+    }
+
+    /** Parses {@code snippet} or {@code type-disjoint}. */
+    public static Kind parseKind(String text) {
+      return switch (text) {
+        case "snippet" -> Kind.SNIPPET;
+        case "type-disjoint" -> Kind.TYPE_DISJOINT;
+        default -> throw new NeuroLensException("--split: must be snippet or type-disjoint, found '" + text + "'");
+      };
+    }
+
+    /** The name {@link #parseKind} reads. */
+    public String kindName() {
+      return kind == Kind.SNIPPET ? "snippet" : "type-disjoint";
+    }
+  }
 
   /** Whether a control task is built next to the real task. */
   public enum Control {
@@ -63,7 +107,17 @@ public record StoreTask(
    * hook's width), split by snippet with {@code seed}.
    */
   public static StoreTask load(ActivationStore store, String taskName, long seed, Control control) {
+    return load(store, taskName, SplitRule.snippet(seed), control);
+  }
+
+  /**
+   * Loads {@code taskName} from {@code store} over its default hooks, split by {@code rule}; the
+   * control task's word-to-label draw uses the split seed.
+   */
+  public static StoreTask load(ActivationStore store, String taskName, SplitRule rule, Control control) {
     java.util.Objects.requireNonNull(control, "control");
+    long seed = rule.seed() != null ? rule.seed() : store.split().seed();
+    SplitRule resolved = new SplitRule(rule.kind(), seed);
     TaskSpec spec =
         store.tasks().stream()
             .filter(t -> t.name().equals(taskName))
@@ -98,7 +152,10 @@ public record StoreTask(
         }
       }
     }
-    Splits all = Splits.byGroup(rowSnippet, DEV, TEST, seed);
+    Splits all = bySnippet(store.splitParts(seed), rowSnippet);
+    if (rule.kind() == SplitRule.Kind.TYPE_DISJOINT) {
+      all = typeDisjoint(store, all, texts, snippetLevel, seed);
+    }
     if (spec.kind() == TaskSpec.Kind.NUMERIC) {
       float[] targets = store.targets(taskName).clone();
       boolean[] ok = new boolean[n];
@@ -109,7 +166,7 @@ public record StoreTask(
         }
       }
       return new StoreTask(store, hooks, x, layout, ProbeTask.regression(taskName, targets), null,
-          keep(all, ok, taskName), rowSnippet, texts);
+          keep(all, ok, taskName), rowSnippet, texts, rows(ok), resolved);
     }
     int[] labels = store.labels(taskName).clone();
     List<String> names = store.labelNames(taskName);
@@ -123,7 +180,31 @@ public record StoreTask(
     Splits splits = keep(all, ok, taskName);
     ProbeTask task = ProbeTask.classification(taskName, names, labels);
     ProbeTask controlTask = control == Control.FIT && !snippetLevel ? control(task, splits, texts, seed) : null;
-    return new StoreTask(store, hooks, x, layout, task, controlTask, splits, rowSnippet, texts);
+    return new StoreTask(store, hooks, x, layout, task, controlTask, splits, rowSnippet, texts, rows(ok), resolved);
+  }
+
+  private static int[] rows(boolean[] ok) {
+    return java.util.stream.IntStream.range(0, ok.length).filter(i -> ok[i]).toArray();
+  }
+
+  /** Rows of each part, from the part of every snippet. */
+  static Splits bySnippet(SnippetSplit.Part[] parts, int[] rowSnippet) {
+    List<int[]> out = new ArrayList<>();
+    for (SnippetSplit.Part p : SnippetSplit.Part.values()) {
+      out.add(java.util.stream.IntStream.range(0, rowSnippet.length).filter(r -> parts[rowSnippet[r]] == p).toArray());
+    }
+    return new Splits(out.get(0), out.get(1), out.get(2));
+  }
+
+  private static Splits typeDisjoint(ActivationStore store, Splits all, String[] texts, boolean snippetLevel, long seed) {
+    if (snippetLevel) {
+      throw new NeuroLensException("--split type-disjoint: applies to token tasks, not to snippet tasks");
+    }
+    if (store.tasks().stream().noneMatch(t -> t.name().equals("lexical"))) {
+      throw new NeuroLensException(store.dir() + ": --split type-disjoint needs the lexical task in the store "
+          + "(it names the closed word classes); extract with --task lexical");
+    }
+    return TypeDisjointSplit.restrict(all, texts, store.labels("lexical"), store.labelNames("lexical"), seed);
   }
 
   /** Whether the rows are snippets (a sentence task) rather than tokens. */

@@ -68,14 +68,16 @@ final class TaskAnalysis {
   }
 
   /** The task section: probes, top neurons, layer distribution, ablation and pipeline (or null). */
-  AnalysisResult.TaskResult section(List<AnalysisResult.AblationRow> ablation, AnalysisResult.PipelineSection pipeline) {
+  AnalysisResult.TaskResult section(List<AnalysisResult.AblationRow> ablation, AnalysisResult.PipelineSection pipeline,
+      SplitCheck otherSplit) {
     boolean regression = st.task().isRegression();
     return new AnalysisResult.TaskResult(
         st.task().name(), regression ? "regression" : "classification", regression ? "pearson" : "accuracy",
         regression ? null : st.task().labelNames(), regression ? null : classCounts(),
         new AnalysisResult.SplitSizes(st.splits().train().length, st.splits().dev().length, st.splits().test().length),
         layers, oracleScore, topNeurons(), layerDistribution(), ablation, pipeline,
-        regression || st.control() == null ? null : Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts()));
+        regression || st.control() == null ? null : Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts()),
+        st.split().kindName(), otherSplit);
   }
 
   static AnalysisResult.LayerScore score(LayerwiseResult.Entry e, int layer) {

@@ -103,7 +103,7 @@ final class AblateCommand implements Callable<Integer> {
     NeuronRanking order = readRanking(ranking);
     AblationResult result = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
-        StoreTask st = StoreTask.load(s, task, probe.seed(), StoreTask.Control.NONE);
+        StoreTask st = StoreTask.load(s, task, probe.splitRule(), StoreTask.Control.NONE);
         if (order.size() != st.x().cols()) {
           throw new NeuroLensException(
               ranking + ": ranks " + order.size() + " neurons, the store's task has " + st.x().cols());

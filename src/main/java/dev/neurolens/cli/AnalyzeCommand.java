@@ -3,6 +3,7 @@ package dev.neurolens.cli;
 import dev.neurolens.analysis.Analysis;
 import dev.neurolens.analysis.AnalysisResult;
 import dev.neurolens.analysis.CorpusInputs;
+import dev.neurolens.analysis.StoreTask;
 import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.report.HtmlReport;
 import dev.neurolens.util.NeuroLensException;
@@ -57,8 +58,24 @@ final class AnalyzeCommand implements Callable<Integer> {
           + "(counted as too-large; default: ${DEFAULT-VALUE}).")
   long maxFileBytes;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of sampling, splits, control tasks and probes.")
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of sampling, probe initialisation and minibatch order (default: ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(names = "--split-seed", defaultValue = "42",
+      description = "Seed of the train/dev/test split of snippets and of the control tasks (default: ${DEFAULT-VALUE}).")
+  long splitSeed;
+
+  @Option(names = "--split", defaultValue = "snippet",
+      description = "Split of the task sections: snippet or type-disjoint (no keyword, operator, punctuation or type "
+          + "name of training in dev/test). lexical and syntactic are also probed under the other one. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String split;
+
+  @Option(names = "--concepts", split = ",", defaultValue = "lexical",
+      description = "Token tasks whose every neuron is searched as a detector of each value (default: ${DEFAULT-VALUE}; "
+          + "'none' for no task).")
+  List<String> conceptTasks;
 
   @Option(names = "--epochs", defaultValue = "10", description = "Probe training epochs (default: ${DEFAULT-VALUE}).")
   int epochs;
@@ -98,6 +115,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     OutPaths.directory("--out", outDir);
     OutPaths.atLeast("--epochs", epochs, 1);
     OutPaths.atLeast("--probe-threads", probeThreads, 1);
+    StoreTask.SplitRule.Kind splitKind = StoreTask.SplitRule.parseKind(split);
     if (neuronsPerClass < 0) {
       throw new NeuroLensException("--neurons-per-class: must be >= 0, found " + neuronsPerClass);
     }
@@ -118,6 +136,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         .neuronsPerClass(neuronsPerClass)
         .redundancy(skipRedundancy ? Analysis.Stage.SKIP : Analysis.Stage.RUN)
         .pipelineTasks(pipelineTasks.toArray(String[]::new))
+        .conceptTasks(conceptTasks.stream().filter(t -> !t.equals("none")).toArray(String[]::new))
+        .splitSeed(splitSeed).split(splitKind)
         .store(overwrite ? Analysis.StoreUse.OVERWRITE : Analysis.StoreUse.REUSE)
         .compareWith(compareWith)
         .progressBars(out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW)

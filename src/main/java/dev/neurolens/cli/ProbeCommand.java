@@ -70,7 +70,7 @@ final class ProbeCommand implements Callable<Integer> {
     Baselines[] baselines = new Baselines[1];
     LayerwiseResult result = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
-        StoreTask st = StoreTask.load(s, task, probe.seed(), control ? StoreTask.Control.FIT : StoreTask.Control.NONE);
+        StoreTask st = StoreTask.load(s, task, probe.splitRule(), control ? StoreTask.Control.FIT : StoreTask.Control.NONE);
         if (!st.task().isRegression() && !st.isSnippetLevel()) {
           baselines[0] = Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts());
         }

@@ -1,5 +1,6 @@
 package dev.neurolens.cli;
 
+import dev.neurolens.analysis.StoreTask;
 import dev.neurolens.probe.LayerLayout;
 import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.util.NeuroLensException;
@@ -10,8 +11,19 @@ import picocli.CommandLine.Option;
  * ALGORITHMS.md section 2). Add with {@code @Mixin ProbeOptionsMixin probe;}.
  */
 final class ProbeOptionsMixin {
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of splits, probes and rankings (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of probe initialisation, minibatch order and random rankings (default ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(names = "--split-seed",
+      description = "Seed of the train/dev/test split of snippets and of the control task (default: the seed recorded "
+          + "in the store, 42 unless extracted with another).")
+  Long splitSeed;
+
+  @Option(names = "--split", defaultValue = "snippet",
+      description = "snippet (no snippet in two parts) or type-disjoint (also no keyword, operator, punctuation or type "
+          + "name of training in dev/test; needs the lexical task in the store). Default ${DEFAULT-VALUE}.")
+  String split;
 
   @Option(names = "--epochs", defaultValue = "10", description = "Probe training epochs (default ${DEFAULT-VALUE}).")
   int epochs;
@@ -43,6 +55,7 @@ final class ProbeOptionsMixin {
 
   /** Checks the flags' values (before a store is opened): one line naming the flag. */
   void check() {
+    StoreTask.SplitRule.parseKind(split);
     OutPaths.atLeast("--threads", threads, 1);
     OutPaths.atLeast("--epochs", epochs, 1);
     OutPaths.atLeast("--batch", batch, 1);
@@ -64,6 +77,11 @@ final class ProbeOptionsMixin {
 
   long seed() {
     return seed;
+  }
+
+  /** The split of {@code --split} and {@code --split-seed}. */
+  StoreTask.SplitRule splitRule() {
+    return new StoreTask.SplitRule(StoreTask.SplitRule.parseKind(split), splitSeed);
   }
 
   /** The probe options of these flags for activations of {@code layout}. */

@@ -74,7 +74,7 @@ final class RankCommand implements Callable<Integer> {
     }
     Map<String, Object> file = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
-        StoreTask st = StoreTask.load(s, task, probe.seed(), StoreTask.Control.NONE);
+        StoreTask st = StoreTask.load(s, task, probe.splitRule(), StoreTask.Control.NONE);
         int[] train = st.splits().train();
         NeuronRanking ranking =
             switch (method) {

@@ -70,6 +70,7 @@ final class StoreCommand {
         r.put("snippets", m.snippets());
         r.put("chunks", m.chunks().size());
         r.put("corpus_hash", m.corpusHash());
+        r.put("split", s.split());
         Map<String, Object> tasks = new LinkedHashMap<>();
         for (StoreManifest.TaskEntry t : m.tasks()) {
           tasks.put(
@@ -93,6 +94,8 @@ final class StoreCommand {
           human.append(String.format("task      %s (%s, %s, %d labels)%n", t.name(),
               t.kind().toLowerCase(), t.level().toLowerCase(), t.labelNames().size()));
         }
+        human.append(String.format(java.util.Locale.ROOT, "split     seed %d, dev %.2f, test %.2f of the snippets%s%n",
+            s.split().seed(), s.split().dev(), s.split().test(), m.split() == null ? " (default; not recorded)" : ""));
         human.append(String.format("size      %.1f MiB", s.bytes() / 1048576.0));
         if (verified != null) {
           human.append(String.format("%nverified  %s", verified));

@@ -149,6 +149,28 @@ final class TaskSection {
           .append(" memorises word types as well as a lookup table; a real score near the type lookup means the labels")
           .append(" follow from the token's identity.</p>");
     }
+    JsonNode other = task.get("other_split");
+    if (other != null && other.isObject() && other.get("oracle") != null) {
+      JsonNode o = other.get("oracle");
+      JsonNode ob = other.get("baselines");
+      String own = text(task, "split");
+      Html.Table s = new Html.Table("data", "split", "oracle test", "control (test)", "selectivity", "type lookup",
+          "control lookup", "train rows", "test rows");
+      if (oracle != null && oracle.isObject()) {
+        JsonNode sp = task.get("splits");
+        s.row(esc(own == null ? "this section's" : own), fmt(num(oracle, "test")), fmt(num(oracle, "control_test")),
+            fmt(num(oracle, "selectivity")), baselines == null ? Html.MISSING : fmt(num(baselines, "type_lookup")),
+            baselines == null ? Html.MISSING : fmt(num(baselines, "control_type_lookup")),
+            fmtAny(num(sp, "train")), fmtAny(num(sp, "test")));
+      }
+      s.row(esc(orDash(text(other, "split"))), fmt(num(o, "test")), fmt(num(o, "control_test")),
+          fmt(num(o, "selectivity")), ob == null ? Html.MISSING : fmt(num(ob, "type_lookup")),
+          ob == null ? Html.MISSING : fmt(num(ob, "control_type_lookup")),
+          fmtAny(num(other.get("splits"), "train")), fmtAny(num(other.get("splits"), "test")));
+      sb.append("<h4>Memorisation check: the oracle under both splits</h4><p class=\"meta\">type-disjoint: no")
+          .append(" keyword, operator, punctuation, boolean/null or type name seen in training appears in dev or test,")
+          .append(" so neither the probe nor a lookup table can pass by remembering those words.</p>").append(s.html());
+    }
   }
 
   private void topNeurons(StringBuilder sb) {
