@@ -10,6 +10,7 @@ import dev.neurolens.rank.GaussianRanker;
 import dev.neurolens.rank.LcaRanker;
 import dev.neurolens.rank.NeuronRanking;
 import dev.neurolens.rank.ProbelessRanker;
+import dev.neurolens.rank.RankingStability;
 import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
 import java.nio.file.Path;
@@ -52,6 +53,12 @@ final class RankCommand implements Callable<Integer> {
   @Option(names = "--top", defaultValue = "20", description = "Neurons listed with their layer (default ${DEFAULT-VALUE}).")
   int top;
 
+  @Option(names = "--runs", defaultValue = "1",
+      description = "lca: train N probes (probe seeds --seed .. --seed + N - 1, same split) and write their consensus "
+          + "ranking, each top neuron's selection frequency and the mean pairwise Jaccard of the top-5% sets "
+          + "(default ${DEFAULT-VALUE}).")
+  int runs;
+
   @Option(names = "--class", description = "The positive class (required for --method ap).")
   String positiveClass;
 
@@ -69,6 +76,11 @@ final class RankCommand implements Callable<Integer> {
     if (top < 1) {
       throw new NeuroLensException("--top: must be >= 1, found " + top);
     }
+    OutPaths.atLeast("--runs", runs, 1);
+    if (runs > 1 && method != Method.lca) {
+      throw new NeuroLensException("--runs " + runs + ": only --method lca trains probes; the other methods are deterministic "
+          + "or seeded by --seed alone");
+    }
     if (method == Method.ap && positiveClass == null) {
       throw new NeuroLensException("--method ap: needs --class C (the positive class)");
     }
@@ -76,6 +88,18 @@ final class RankCommand implements Callable<Integer> {
       try (ActivationStore s = ActivationStore.open(store)) {
         StoreTask st = StoreTask.load(s, task, probe.splitRule(), StoreTask.Control.NONE);
         int[] train = st.splits().train();
+        if (runs > 1) {
+          RankingStability stability = RankingStability.lca(st.x(), train, st.task(), probe.options(st.layout()), runs,
+              store + " all layers", line -> {
+                if (!output.quiet()) {
+                  output.info(line);
+                }
+              });
+          Map<String, Object> consensus =
+              rankingFile(st, stability.consensus(), Math.min(top, stability.consensus().size()));
+          consensus.put("stability", stabilityJson(st, stability, Math.min(top, stability.consensus().size())));
+          return consensus;
+        }
         NeuronRanking ranking =
             switch (method) {
               case lca -> {
@@ -123,6 +147,25 @@ final class RankCommand implements Callable<Integer> {
     return m;
   }
 
+  private static Map<String, Object> stabilityJson(StoreTask st, RankingStability s, int listed) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("runs", s.runs());
+    m.put("top_k", s.k());
+    m.put("mean_jaccard", s.meanJaccard());
+    m.put("stable_share", RankingStability.STABLE);
+    List<Map<String, Object>> top = new java.util.ArrayList<>();
+    for (NeuronRanking.NeuronRef n : s.consensus().neurons(st.layout(), listed)) {
+      Map<String, Object> e = neuron(n);
+      e.put("selected", s.frequency(n.feature()));
+      e.put("stable", s.isStable(n.feature()));
+      top.add(e);
+    }
+    m.put("top", top);
+    long stableInTop = java.util.Arrays.stream(s.consensus().top(s.k())).filter(s::isStable).count();
+    m.put("stable_in_top_k", stableInTop);
+    return m;
+  }
+
   private static Map<String, Object> neuron(NeuronRanking.NeuronRef n) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("feature", n.feature());
@@ -140,7 +183,13 @@ final class RankCommand implements Callable<Integer> {
           .append(" (").append(n.get("hook")).append(")\n");
     }
     b.append("layer distribution of the top: ").append(Arrays.toString((int[]) file.get("layer_distribution")))
-        .append("\nwritten: ").append(out.resolve("ranking.json"));
+        .append('\n');
+    if (file.get("stability") instanceof Map<?, ?> st) {
+      b.append(String.format(java.util.Locale.ROOT,
+          "stability over %s runs: mean Jaccard of the top-%s sets %.3f; %s of them selected in >= 80%% of runs%n",
+          st.get("runs"), st.get("top_k"), (Double) st.get("mean_jaccard"), st.get("stable_in_top_k")));
+    }
+    b.append("written: ").append(out.resolve("ranking.json"));
     return b.toString();
   }
 }

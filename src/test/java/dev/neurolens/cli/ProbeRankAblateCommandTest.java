@@ -14,6 +14,7 @@ import dev.neurolens.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -248,5 +249,46 @@ class ProbeRankAblateCommandTest {
     String[] bad = exec(2, "concepts", "--store", store.toString(), "--task", "nope");
     assertEquals(1, bad[1].lines().count(), bad[1]);
     assertTrue(bad[1].contains("no task 'nope'"), bad[1]);
+  }
+  @Test
+  void rankRuns_stabilityMatchesSeparateRuns() throws Exception {
+    int k = dev.neurolens.rank.RankingStability.topCount(FEATURES);
+    List<Set<Integer>> tops = new java.util.ArrayList<>();
+    for (int seed = 42; seed < 45; seed++) {
+      JsonNode one = json("rank", "--store", store.toString(), "--task", "lexical", "--epochs", "2", "--seed",
+          Integer.toString(seed), "--out", tmp.resolve("rank-seed-" + seed).toString(), "--json", "--quiet");
+      JsonNode file = Json.MAPPER.readTree(tmp.resolve("rank-seed-" + seed).resolve("ranking.json").toFile());
+      Set<Integer> top = new HashSet<>();
+      for (int i = 0; i < k; i++) {
+        top.add(file.get("ordering").get(i).asInt());
+      }
+      tops.add(top);
+      assertEquals("lca", one.get("method").asText());
+    }
+    double jaccard = 0;
+    for (int a = 0; a < 3; a++) {
+      for (int b = a + 1; b < 3; b++) {
+        Set<Integer> inter = new HashSet<>(tops.get(a));
+        inter.retainAll(tops.get(b));
+        Set<Integer> union = new HashSet<>(tops.get(a));
+        union.addAll(tops.get(b));
+        jaccard += inter.size() / (double) union.size() / 3;
+      }
+    }
+    JsonNode r = json("rank", "--store", store.toString(), "--task", "lexical", "--epochs", "2", "--runs", "3",
+        "--out", tmp.resolve("rank-runs").toString(), "--json", "--quiet");
+    assertEquals("lca-consensus", r.get("method").asText());
+    JsonNode st = r.get("stability");
+    assertEquals(3, st.get("runs").asInt());
+    assertEquals(k, st.get("top_k").asInt());
+    assertEquals(jaccard, st.get("mean_jaccard").asDouble(), 1e-12);
+    for (JsonNode n : st.get("top")) {
+      int f = n.get("feature").asInt();
+      long in = tops.stream().filter(t -> t.contains(f)).count();
+      assertEquals(in / 3.0, n.get("selected").asDouble(), 1e-12, n.toString());
+    }
+    String[] bad = exec(2, "rank", "--store", store.toString(), "--task", "lexical", "--method", "probeless", "--runs",
+        "2", "--out", tmp.resolve("rank-bad").toString());
+    assertTrue(bad[1].contains("--runs 2: only --method lca"), bad[1]);
   }
 }
