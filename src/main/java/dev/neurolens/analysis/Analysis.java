@@ -172,6 +172,10 @@ public final class Analysis {
     TaskAnalysis ta = new TaskAnalysis(st, options, b.seed, line -> progress.accept("  " + task + ": " + line));
     progress.accept("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
     ta.probe();
+    if (b.rankRuns > 1) {
+      progress.accept("ranking " + task + " over " + b.rankRuns + " probe seeds (stability)...");
+      ta.stability(b.rankRuns);
+    }
     probed.put(task, ta);
     progress.accept("ablating " + task + "...");
     List<AnalysisResult.AblationRow> ablation = ta.ablation();
@@ -243,6 +247,7 @@ public final class Analysis {
     private List<String> pipelineTasks = List.of("lexical");
     private List<String> conceptTasks = List.of("lexical");
     private int conceptNeurons = 5;
+    private int rankRuns = 3;
     private long splitSeed = SnippetSplit.DEFAULT_SEED;
     private StoreTask.SplitRule.Kind split = StoreTask.SplitRule.Kind.SNIPPET;
     private StoreUse storeUse = StoreUse.REUSE;
@@ -359,6 +364,15 @@ public final class Analysis {
       return this;
     }
 
+    /**
+     * Oracle probes trained per task with probe seeds seed .. seed + n - 1 to measure how stable the
+     * LCA top neurons are (default 3; 1 = one probe, no stability figure).
+     */
+    public Builder rankRuns(int v) {
+      rankRuns = v;
+      return this;
+    }
+
     /** Best neurons listed per concept by the concept search (default 5). */
     public Builder conceptNeurons(int v) {
       conceptNeurons = v;
@@ -392,6 +406,7 @@ public final class Analysis {
       check(epochs >= 1, "epochs must be >= 1, found " + epochs);
       check(probeThreads >= 1, "probeThreads must be >= 1, found " + probeThreads);
       check(neuronsPerClass >= 0, "neuronsPerClass must be >= 0, found " + neuronsPerClass);
+      check(rankRuns >= 1, "rankRuns must be >= 1, found " + rankRuns);
       check(conceptNeurons >= 1, "conceptNeurons must be >= 1, found " + conceptNeurons);
       check(maxSnippets >= 0, "maxSnippets must be >= 0 (0 = all), found " + maxSnippets);
       check(!tasks.isEmpty(), "name at least one task");
@@ -411,6 +426,7 @@ public final class Analysis {
       copy.pipelineTasks = List.copyOf(pipelineTasks);
       copy.conceptTasks = List.copyOf(conceptTasks);
       copy.conceptNeurons = conceptNeurons;
+      copy.rankRuns = rankRuns;
       copy.splitSeed = splitSeed;
       copy.split = split;
       copy.storeUse = storeUse;

@@ -204,6 +204,7 @@ public record AnalysisResult(
    * @param redundancy the LayerSelector -> CC -> LCA pipeline, or null when not run
    * @param baselines test scores without activations (majority class, token-type lookup), or null
    *     for regression and sentence tasks
+   * @param stability the LCA ranking over several probe seeds, or null for one run
    * @param split the split of this section ({@code snippet} or {@code type-disjoint})
    * @param otherSplit the oracle and control under the other split, or null when not run
    */
@@ -222,6 +223,7 @@ public record AnalysisResult(
       List<AblationRow> ablation,
       @JsonInclude(JsonInclude.Include.NON_NULL) PipelineSection redundancy,
       @JsonInclude(JsonInclude.Include.NON_NULL) Baselines baselines,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Stability stability,
       @JsonInclude(JsonInclude.Include.NON_NULL) String split,
       @JsonInclude(JsonInclude.Include.NON_NULL) SplitCheck otherSplit) {
 
@@ -251,6 +253,17 @@ public record AnalysisResult(
       return best;
     }
   }
+
+  /**
+   * How stable the oracle's LCA ranking is over probe seeds (same split): see {@code RankingStability}.
+   *
+   * @param runs probes trained (seeds seed .. seed + runs - 1)
+   * @param topK size of the top sets compared (5% of the neurons)
+   * @param meanJaccard mean pairwise Jaccard index of the runs' top sets
+   * @param stableInTopK neurons of the consensus top set selected in at least 80% of the runs
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Stability(int runs, int topK, double meanJaccard, int stableInTopK) {}
 
   /**
    * Rows per split (split by snippet: no snippet in two splits).
@@ -301,8 +314,11 @@ public record AnalysisResult(
    * @param index neuron index in the layer
    * @param hook hook point
    * @param weight max |weight| over classes (overall) or |weight| for the class
+   * @param selected share of the ranking runs whose top 5% holds it, or null for one run
    */
-  public record NeuronWeight(int layer, int index, String hook, double weight) {}
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record NeuronWeight(int layer, int index, String hook, double weight,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double selected) {}
 
   /**
    * Probe-level ablation at k% of the neurons: test scores of the oracle with only the selection

@@ -8,10 +8,12 @@ import dev.neurolens.probe.LayerwiseProber;
 import dev.neurolens.probe.LayerwiseResult;
 import dev.neurolens.probe.Probe;
 import dev.neurolens.probe.ProbeOptions;
+import dev.neurolens.probe.ProbeTrainer;
 import dev.neurolens.rank.ConceptAnalyzer;
 import dev.neurolens.rank.LcaRanker;
 import dev.neurolens.rank.NeuronProfile;
 import dev.neurolens.rank.NeuronRanking;
+import dev.neurolens.rank.RankingStability;
 import dev.neurolens.redundancy.PipelineOptions;
 import dev.neurolens.redundancy.PipelineRow;
 import dev.neurolens.redundancy.RedundancyPipeline;
@@ -45,6 +47,7 @@ final class TaskAnalysis {
   private NeuronRanking lca;
   private List<AnalysisResult.LayerScore> layers;
   private AnalysisResult.LayerScore oracleScore;
+  private RankingStability stability;
 
   TaskAnalysis(StoreTask st, ProbeOptions options, long seed, Consumer<String> progress) {
     this.st = st;
@@ -67,6 +70,24 @@ final class TaskAnalysis {
     oracleScore = score(lr.oracle(), lr.oracle().layer());
   }
 
+  /**
+   * Trains {@code runs - 1} more oracle probes (probe seeds seed + 1 ..) on the same split and
+   * compares their LCA rankings with the first ({@link RankingStability}); the listed neurons then
+   * carry their selection frequency.
+   */
+  void stability(int runs) {
+    if (runs < 2) {
+      return;
+    }
+    List<NeuronRanking> rankings = new ArrayList<>(List.of(lca));
+    for (int i = 1; i < runs; i++) {
+      ProbeOptions o = options.toBuilder().optSeed(options.seed() + i).build();
+      rankings.add(LcaRanker.ordering(ProbeTrainer.train(st.x(), st.splits().train(), st.task(), o, "oracle run " + i)));
+      progress.accept("ranking run " + (i + 1) + " / " + runs + " done");
+    }
+    stability = RankingStability.of(rankings, RankingStability.topCount(lca.size()));
+  }
+
   /** The task section: probes, top neurons, layer distribution, ablation and pipeline (or null). */
   AnalysisResult.TaskResult section(List<AnalysisResult.AblationRow> ablation, AnalysisResult.PipelineSection pipeline,
       SplitCheck otherSplit) {
@@ -77,6 +98,9 @@ final class TaskAnalysis {
         new AnalysisResult.SplitSizes(st.splits().train().length, st.splits().dev().length, st.splits().test().length),
         layers, oracleScore, topNeurons(), layerDistribution(), ablation, pipeline,
         regression || st.control() == null ? null : Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts()),
+        stability == null ? null : new AnalysisResult.Stability(stability.runs(), stability.k(),
+            Math.round(stability.meanJaccard() * 1e6) / 1e6,
+            (int) Arrays.stream(stability.consensus().top(stability.k())).filter(stability::isStable).count()),
         st.split().kindName(), otherSplit);
   }
 
@@ -257,7 +281,8 @@ final class TaskAnalysis {
   private AnalysisResult.NeuronWeight neuron(int feature, double weight) {
     LayerLayout layout = st.layout();
     String hook = layout.hookName(layout.layerOf(feature));
-    return new AnalysisResult.NeuronWeight(HookName.parse(hook).layer(), layout.indexOf(feature), hook, weight);
+    return new AnalysisResult.NeuronWeight(HookName.parse(hook).layer(), layout.indexOf(feature), hook, weight,
+        stability == null ? null : stability.frequency(feature));
   }
 
   /** max over classes of |weight| per feature id: the LCA ranking's score of each neuron. */

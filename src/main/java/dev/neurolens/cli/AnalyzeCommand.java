@@ -72,6 +72,11 @@ final class AnalyzeCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   String split;
 
+  @Option(names = "--rank-runs", defaultValue = "3",
+      description = "Oracle probes per task with different probe seeds, to measure how stable the top neurons are "
+          + "(default: ${DEFAULT-VALUE}; 1 = no stability figure).")
+  int rankRuns;
+
   @Option(names = "--concepts", split = ",", defaultValue = "lexical",
       description = "Token tasks whose every neuron is searched as a detector of each value (default: ${DEFAULT-VALUE}; "
           + "'none' for no task).")
@@ -115,6 +120,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     OutPaths.directory("--out", outDir);
     OutPaths.atLeast("--epochs", epochs, 1);
     OutPaths.atLeast("--probe-threads", probeThreads, 1);
+    OutPaths.atLeast("--rank-runs", rankRuns, 1);
     StoreTask.SplitRule.Kind splitKind = StoreTask.SplitRule.parseKind(split);
     if (neuronsPerClass < 0) {
       throw new NeuroLensException("--neurons-per-class: must be >= 0, found " + neuronsPerClass);
@@ -137,7 +143,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         .redundancy(skipRedundancy ? Analysis.Stage.SKIP : Analysis.Stage.RUN)
         .pipelineTasks(pipelineTasks.toArray(String[]::new))
         .conceptTasks(conceptTasks.stream().filter(t -> !t.equals("none")).toArray(String[]::new))
-        .splitSeed(splitSeed).split(splitKind)
+        .splitSeed(splitSeed).split(splitKind).rankRuns(rankRuns)
         .store(overwrite ? Analysis.StoreUse.OVERWRITE : Analysis.StoreUse.REUSE)
         .compareWith(compareWith)
         .progressBars(out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW)

@@ -198,6 +198,15 @@ final class TaskSection {
     if (!hasTop) {
       return;
     }
+    JsonNode stability = task.get("stability");
+    if (stability != null && stability.isObject()) {
+      sb.append("<p class=\"stability\">Stability over ").append(fmtAny(num(stability, "runs")))
+          .append(" probe seeds (same split): the top-").append(fmtAny(num(stability, "top_k")))
+          .append(" sets (5% of the neurons) overlap with mean Jaccard <b>").append(fmt(num(stability, "mean_jaccard")))
+          .append("</b>; ").append(fmtAny(num(stability, "stable_in_top_k")))
+          .append(" of them are selected in at least 80% of the runs (marked ✓ stable). A single run's ranking says")
+          .append(" little about a neuron that is not stable.</p>");
+    }
     List<JsonNode> overall = list(top, "overall");
     if (!overall.isEmpty()) {
       sb.append("<h4>Overall</h4>").append(neuronTable(overall));
@@ -268,12 +277,21 @@ final class TaskSection {
   }
 
   private static String neuronTable(List<JsonNode> neurons) {
-    Html.Table t = new Html.Table("data compact", "#", "layer", "neuron", "hook", "weight");
+    boolean runs = neurons.stream().anyMatch(n -> n.has("selected"));
+    Html.Table t = runs ? new Html.Table("data compact", "#", "layer", "neuron", "hook", "weight", "selected in")
+        : new Html.Table("data compact", "#", "layer", "neuron", "hook", "weight");
     int shown = Math.min(TOP_ROWS, neurons.size());
     for (int i = 0; i < shown; i++) {
       JsonNode n = neurons.get(i);
-      t.row(Integer.toString(i + 1), fmtAny(num(n, "layer")), fmtAny(num(n, "index")),
-          esc(orDash(text(n, "hook"))), fmt(num(n, "weight")));
+      String[] cells = {Integer.toString(i + 1), fmtAny(num(n, "layer")), fmtAny(num(n, "index")),
+          esc(orDash(text(n, "hook"))), fmt(num(n, "weight"))};
+      if (runs) {
+        double sel = num(n, "selected");
+        String pct = Double.isFinite(sel) ? Math.round(100 * sel) + "% of runs" : Html.MISSING;
+        cells = java.util.Arrays.copyOf(cells, 6);
+        cells[5] = sel >= 0.8 - 1e-12 ? "<b class=\"stable\">" + pct + " ✓ stable</b>" : pct;
+      }
+      t.row(cells);
     }
     String more = neurons.size() > shown
         ? "<p class=\"meta\">… and " + (neurons.size() - shown) + " more</p>" : "";

@@ -95,6 +95,17 @@ class AnalyzeCommandTest {
           / Json.MAPPER.treeToValue(task.get("class_counts"), java.util.Map.class).values().stream()
               .mapToDouble(v -> ((Number) v).doubleValue()).sum(), d.get("base_rate").asDouble(), 1e-6);
     }
+    for (JsonNode task : r.get("tasks")) { // three probe seeds by default: stability figures
+      assertEquals(3, task.get("stability").get("runs").asInt());
+      double j = task.get("stability").get("mean_jaccard").asDouble();
+      assertTrue(j >= 0 && j <= 1, "jaccard " + j);
+      for (JsonNode n : task.get("top_neurons").get("overall")) {
+        double sel = n.get("selected").asDouble();
+        assertTrue(sel == 0 || sel == 1.0 / 3 || sel == 2.0 / 3 || sel == 1, "selected " + sel);
+      }
+    }
+    assertEquals("type-disjoint", r.get("tasks").get(0).get("other_split").get("split").asText());
+    assertFalse(r.get("tasks").get(1).has("other_split"), "structural: no memorisation check");
     assertEquals(1, r.get("concepts").size(), "concept search on lexical by default");
     JsonNode concepts = r.get("concepts").get(0);
     assertEquals("lexical", concepts.get("task").asText());
@@ -103,6 +114,7 @@ class AnalyzeCommandTest {
     assertTrue(html.contains("lexical") && html.contains("structural") && html.contains("<svg"));
     assertTrue(html.contains("<section id=\"concepts\"><h2>Concept neurons</h2>"), "concept section");
     assertTrue(html.contains("detects best: <b>"), "explorer cards carry the detected concept");
+    assertTrue(html.contains("Memorisation check") && html.contains("Stability over 3 probe seeds"), "checks shown");
 
     // results.json is the typed result: it reads back into the same tree, and `report` renders
     // exactly the page `analyze` wrote, so the two cannot drift apart
