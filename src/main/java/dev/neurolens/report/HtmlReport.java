@@ -80,7 +80,13 @@ public final class HtmlReport {
     String title = "NeuroLens report" + (modelId == null ? "" : " — " + modelId);
 
     StringBuilder body = new StringBuilder();
-    StringBuilder nav = new StringBuilder("<nav><a href=\"#run\">run</a>");
+    StringBuilder nav = new StringBuilder("<nav>");
+    String findings = Findings.html(results);
+    if (!findings.isEmpty()) {
+      nav.append("<a href=\"#findings\">findings</a> · ");
+      body.append(findings);
+    }
+    nav.append("<a href=\"#run\">run</a>");
     body.append(header(results));
     for (int i = 0; i < tasks.size(); i++) {
       String anchor = "task-" + i;
