@@ -169,6 +169,12 @@ public final class Analysis {
       ActivationStore s, String task, ProbeOptions options, List<AnalysisResult.ProfiledNeuron> neurons,
       List<ConceptSection> concepts, Map<String, TaskAnalysis> probed, Consumer<String> progress) {
     StoreTask st = StoreTask.load(s, task, new StoreTask.SplitRule(b.split, b.splitSeed), StoreTask.Control.FIT);
+    Regularization regularization = null;
+    if (b.lambdaGrid.size() > 1 && st.splits().dev().length > 0) {
+      progress.accept("choosing lambda1 = lambda2 for " + task + " on dev from " + b.lambdaGrid + "...");
+      regularization = Regularization.choose(st, options, b.lambdaGrid);
+      options = options.toBuilder().optLambda1(regularization.chosen()).optLambda2(regularization.chosen()).build();
+    }
     TaskAnalysis ta = new TaskAnalysis(st, options, b.seed, line -> progress.accept("  " + task + ": " + line));
     progress.accept("probing " + task + " (" + st.layout().numLayers() + " layers + oracle, with control task)...");
     ta.probe();
@@ -201,7 +207,7 @@ public final class Analysis {
       concepts.add(ConceptSection.search(st, b.conceptNeurons, CONCEPT_EXAMPLES, b.seed,
           line -> progress.accept("  " + task + ": " + line)));
     }
-    return ta.section(ablation, pipeline, otherSplit);
+    return ta.section(ablation, pipeline, otherSplit, regularization);
   }
 
   /** Tasks whose oracle is also probed under the other split (memorisation check). */
@@ -248,6 +254,7 @@ public final class Analysis {
     private List<String> conceptTasks = List.of("lexical");
     private int conceptNeurons = 5;
     private int rankRuns = 3;
+    private List<Double> lambdaGrid = List.of();
     private long splitSeed = SnippetSplit.DEFAULT_SEED;
     private StoreTask.SplitRule.Kind split = StoreTask.SplitRule.Kind.SNIPPET;
     private StoreUse storeUse = StoreUse.REUSE;
@@ -373,6 +380,27 @@ public final class Analysis {
       return this;
     }
 
+    /**
+     * Values of lambda1 = lambda2 tried per task, the one with the best dev score of the oracle
+     * probe used for all its probes (default: none, the probe options' lambdas).
+     */
+    public Builder lambdaGrid(Double... v) {
+      lambdaGrid = List.of(v);
+      return this;
+    }
+
+    /**
+     * A paper's setup by name ({@link Preset}): its tasks, pipeline, concept search and lambda
+     * grid; later builder calls override them.
+     */
+    public Builder preset(Preset p) {
+      tasks = p.tasks();
+      pipelineTasks = p.pipelineTasks();
+      conceptTasks = p.conceptTasks();
+      lambdaGrid = p.lambdaGrid();
+      return this;
+    }
+
     /** Best neurons listed per concept by the concept search (default 5). */
     public Builder conceptNeurons(int v) {
       conceptNeurons = v;
@@ -406,6 +434,8 @@ public final class Analysis {
       check(epochs >= 1, "epochs must be >= 1, found " + epochs);
       check(probeThreads >= 1, "probeThreads must be >= 1, found " + probeThreads);
       check(neuronsPerClass >= 0, "neuronsPerClass must be >= 0, found " + neuronsPerClass);
+      check(lambdaGrid.stream().allMatch(l -> l >= 0 && Double.isFinite(l)),
+          "lambda grid values must be finite and >= 0, found " + lambdaGrid);
       check(rankRuns >= 1, "rankRuns must be >= 1, found " + rankRuns);
       check(conceptNeurons >= 1, "conceptNeurons must be >= 1, found " + conceptNeurons);
       check(maxSnippets >= 0, "maxSnippets must be >= 0 (0 = all), found " + maxSnippets);
@@ -427,6 +457,7 @@ public final class Analysis {
       copy.conceptTasks = List.copyOf(conceptTasks);
       copy.conceptNeurons = conceptNeurons;
       copy.rankRuns = rankRuns;
+      copy.lambdaGrid = List.copyOf(lambdaGrid);
       copy.splitSeed = splitSeed;
       copy.split = split;
       copy.storeUse = storeUse;

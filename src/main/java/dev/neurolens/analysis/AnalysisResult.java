@@ -207,6 +207,7 @@ public record AnalysisResult(
    * @param stability the LCA ranking over several probe seeds, or null for one run
    * @param split the split of this section ({@code snippet} or {@code type-disjoint})
    * @param otherSplit the oracle and control under the other split, or null when not run
+   * @param regularization the lambda chosen on dev from a grid ({@code --preset code-redundancy}), or null
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record TaskResult(
@@ -225,7 +226,8 @@ public record AnalysisResult(
       @JsonInclude(JsonInclude.Include.NON_NULL) Baselines baselines,
       @JsonInclude(JsonInclude.Include.NON_NULL) Stability stability,
       @JsonInclude(JsonInclude.Include.NON_NULL) String split,
-      @JsonInclude(JsonInclude.Include.NON_NULL) SplitCheck otherSplit) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) SplitCheck otherSplit,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Regularization regularization) {
 
     public TaskResult {
       required("task", task);

@@ -1,5 +1,6 @@
 package dev.neurolens.analysis;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.neurolens.analysis.AnalysisResult.Example;
@@ -67,7 +68,8 @@ public record ConceptSection(String task, int rows, int neuronsSearched, List<En
    * @param iou IoU of the top-quantile tokens with the concept's tokens
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Scores(double ap, double precisionAtK, double precisionAt100, double iou) {
+  public record Scores(double ap, double precisionAtK,
+      @JsonProperty("precision_at_100") double precisionAt100, double iou) {
     static Scores of(ConceptSearch.Score s) {
       return new Scores(round(s.ap()), round(s.precisionAtCount()), round(s.precisionAt100()), round(s.iou()));
     }
@@ -89,7 +91,7 @@ public record ConceptSection(String task, int rows, int neuronsSearched, List<En
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record ConceptNeuron(int layer, int index, String hook, int sign, double ap, double precisionAtK,
-      double precisionAt100, double iou, List<TokenScore> topTokens, List<Example> examples) {
+      @JsonProperty("precision_at_100") double precisionAt100, double iou, List<TokenScore> topTokens, List<Example> examples) {
     public ConceptNeuron {
       topTokens = AnalysisResult.list("concepts.neurons.top_tokens", topTokens);
       examples = AnalysisResult.list("concepts.neurons.examples", examples);

@@ -90,7 +90,7 @@ final class TaskAnalysis {
 
   /** The task section: probes, top neurons, layer distribution, ablation and pipeline (or null). */
   AnalysisResult.TaskResult section(List<AnalysisResult.AblationRow> ablation, AnalysisResult.PipelineSection pipeline,
-      SplitCheck otherSplit) {
+      SplitCheck otherSplit, Regularization regularization) {
     boolean regression = st.task().isRegression();
     return new AnalysisResult.TaskResult(
         st.task().name(), regression ? "regression" : "classification", regression ? "pearson" : "accuracy",
@@ -101,7 +101,7 @@ final class TaskAnalysis {
         stability == null ? null : new AnalysisResult.Stability(stability.runs(), stability.k(),
             Math.round(stability.meanJaccard() * 1e6) / 1e6,
             (int) Arrays.stream(stability.consensus().top(stability.k())).filter(stability::isStable).count()),
-        st.split().kindName(), otherSplit);
+        st.split().kindName(), otherSplit, regularization);
   }
 
   static AnalysisResult.LayerScore score(LayerwiseResult.Entry e, int layer) {

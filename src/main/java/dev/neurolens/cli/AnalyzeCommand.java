@@ -3,6 +3,7 @@ package dev.neurolens.cli;
 import dev.neurolens.analysis.Analysis;
 import dev.neurolens.analysis.AnalysisResult;
 import dev.neurolens.analysis.CorpusInputs;
+import dev.neurolens.analysis.Preset;
 import dev.neurolens.analysis.StoreTask;
 import dev.neurolens.corpus.CorpusReader;
 import dev.neurolens.report.HtmlReport;
@@ -72,6 +73,12 @@ final class AnalyzeCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   String split;
 
+  @Option(names = "--preset",
+      description = "A paper's setup: code-redundancy (javalang's six Java token classes, the minimal-neuron pipeline, "
+          + "lambda chosen on dev) or telly (Python tokenize's five classes, cyclomatic complexity 1..5/Other). "
+          + "--tasks, --pipeline and --concepts given beside it override its choice.")
+  String preset;
+
   @Option(names = "--rank-runs", defaultValue = "3",
       description = "Oracle probes per task with different probe seeds, to measure how stable the top neurons are "
           + "(default: ${DEFAULT-VALUE}; 1 = no stability figure).")
@@ -136,7 +143,22 @@ final class AnalyzeCommand implements Callable<Integer> {
     // complete (each written aside and renamed), so a run that fails leaves the last complete pair.
     Path resultsFile = outDir.resolve("results.json");
     Path reportFile = outDir.resolve("report.html");
-    Analysis analysis = Analysis.builder()
+    Analysis.Builder builder = Analysis.builder();
+    var parsed = spec == null ? null : spec.commandLine().getParseResult();
+    if (preset != null) {
+      Preset p = Preset.parse(preset);
+      builder.preset(p);
+      if (parsed == null || !parsed.hasMatchedOption("--tasks")) {
+        tasks = p.tasks();
+      }
+      if (parsed == null || !parsed.hasMatchedOption("--pipeline")) {
+        pipelineTasks = p.pipelineTasks().isEmpty() ? List.of("none") : p.pipelineTasks();
+      }
+      if (parsed == null || !parsed.hasMatchedOption("--concepts")) {
+        conceptTasks = p.conceptTasks();
+      }
+    }
+    Analysis analysis = builder
         .model(model).corpus(corpus).lang(lang).tasks(tasks.toArray(String[]::new)).outDir(outDir)
         .maxSnippets(maxSnippets).maxFileBytes(maxFileBytes).seed(seed).epochs(epochs).probeThreads(probeThreads)
         .neuronsPerClass(neuronsPerClass)

@@ -55,7 +55,7 @@ final class RankCommand implements Callable<Integer> {
 
   @Option(names = "--runs", defaultValue = "1",
       description = "lca: train N probes (probe seeds --seed .. --seed + N - 1, same split) and write their consensus "
-          + "ranking, each top neuron's selection frequency and the mean pairwise Jaccard of the top-5% sets "
+          + "ranking, each top neuron's selection frequency and the mean pairwise Jaccard of the top-5%% sets "
           + "(default ${DEFAULT-VALUE}).")
   int runs;
 

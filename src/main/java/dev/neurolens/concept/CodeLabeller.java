@@ -126,6 +126,7 @@ public final class CodeLabeller {
           case "loops" -> SentenceLabels.loops(lang, t, from, to);
           case "returns-void" -> SentenceLabels.returnsVoid(lang, t, from, to);
           case "complexity" -> SentenceLabels.complexityBucket(SentenceLabels.complexity(lang, t, from, to));
+          case "complexity-1-5" -> PresetLabels.complexityClass(SentenceLabels.complexity(lang, t, from, to));
           case "length" -> SentenceLabels.lengthBucket(tokens.size());
           case "name-verb" -> verb;
           case "language" -> lang.name();
@@ -150,6 +151,8 @@ public final class CodeLabeller {
       case "nesting-depth" -> tokens.stream().map(tk -> String.valueOf(tk.blockDepth())).toList();
       case "ast-depth" -> tokens.stream().map(tk -> String.valueOf(tk.astDepth())).toList();
       case "identifier-role" -> IdentifierRoles.roles(lang, t, leaves, classes);
+      case "javalang" -> PresetLabels.javalang(tokens, classes);
+      case "py-tokenize" -> PresetLabels.pyTokenize(classes);
       default -> throw new IllegalStateException("unhandled task " + base);
     };
   }

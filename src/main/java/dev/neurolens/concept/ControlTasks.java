@@ -86,7 +86,7 @@ public final class ControlTasks {
       if (labels == null) {
         throw new NeuroLensException("--control: task " + task + " is not a token task of this labelling");
       }
-      labels.forEach(l -> counts.merge(l, 1L, Long::sum));
+      labels.stream().filter(java.util.Objects::nonNull).forEach(l -> counts.merge(l, 1L, Long::sum));
     }
     if (counts.isEmpty()) {
       throw new NeuroLensException("--control: no training tokens for task " + task);

@@ -49,7 +49,9 @@ final class CorpusLabelling {
       for (LabelledSnippet ls : kept) {
         if (t.isTokenLevel()) {
           for (String l : ls.tokenLabels().get(t.name())) {
-            f.merge(l, 1L, Long::sum);
+            if (l != null) {
+              f.merge(l, 1L, Long::sum);
+            }
           }
         } else if (ls.snippetLabels().containsKey(t.name())) {
           f.merge(ls.snippetLabels().get(t.name()), 1L, Long::sum);

@@ -55,6 +55,9 @@ public final class LabelWriter {
     }
   }
 
+  /** Written in NeuroX-style label files for a token without a label in a task (the presets' classes). */
+  static final String UNLABELLED = "-";
+
   private LabelWriter() {}
 
   public static LabelSummary write(Path dir, Corpus corpus, LabelledCorpus lc, SnippetSplits.Split split,
@@ -89,7 +92,8 @@ public final class LabelWriter {
           Path lab = dir.resolve(part + "." + t.fileName() + ".label");
           writeAtomically(lab, w -> {
             for (LabelledSnippet s : ss) {
-              w.write(t.isTokenLevel() ? String.join(" ", s.tokenLabels().get(t.name())) : s.snippetLabels().getOrDefault(t.name(), ""));
+              w.write(t.isTokenLevel() ? String.join(" ", s.tokenLabels().get(t.name()).stream()
+                  .map(l -> l == null ? UNLABELLED : l).toList()) : s.snippetLabels().getOrDefault(t.name(), ""));
               w.write('\n');
             }
           });

@@ -34,7 +34,8 @@ public record LabelledSnippet(
         throw new IllegalArgumentException(snippet.id() + ": task " + e.getKey() + " has "
             + e.getValue().size() + " labels for " + tokens.size() + " tokens");
       }
-      copy.put(e.getKey(), List.copyOf(e.getValue()));
+      // a null entry: the token has no label in that task (the presets' classes cover some tokens only)
+      copy.put(e.getKey(), java.util.Collections.unmodifiableList(new java.util.ArrayList<>(e.getValue())));
     }
     tokenLabels = java.util.Collections.unmodifiableMap(copy);
     snippetLabels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(snippetLabels));

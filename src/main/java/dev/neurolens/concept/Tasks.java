@@ -11,17 +11,19 @@ import java.util.Set;
  * <p>Token tasks: {@code lexical} (see {@link LexicalClass}), {@code lexical-fine} (the grammar's
  * leaf type), {@code syntactic} (parent node type), {@code structural} (block depth bucketed
  * 0,1,2,3,4+), {@code nesting-depth} and {@code ast-depth} (numeric), {@code identifier-role}
- * (NONE for non-identifiers). Sentence tasks: {@code loops}, {@code returns-void}, {@code
- * complexity}, {@code length}, {@code name-verb}, {@code language}, {@code label}. Any
+ * (NONE for non-identifiers), and the presets' {@code javalang} and {@code py-tokenize} (see
+ * {@link PresetLabels}; tokens outside their classes have no label). Sentence tasks: {@code loops},
+ * {@code returns-void}, {@code complexity}, {@code complexity-1-5}, {@code length}, {@code name-verb}, {@code language}, {@code label}. Any
  * classification task {@code T} also exists as binary {@code T:VALUE} (VALUE vs {@link #REST}).
  *
  * <p>Usage: {@code List<LabelTask> tasks = Tasks.parseAll(List.of("lexical", "lexical:NUMBER", "loops"))}
  */
 public final class Tasks {
   public static final List<String> TOKEN_TASKS =
-      List.of("lexical", "lexical-fine", "syntactic", "structural", "nesting-depth", "ast-depth", "identifier-role");
+      List.of("lexical", "lexical-fine", "syntactic", "structural", "nesting-depth", "ast-depth", "identifier-role",
+          "javalang", "py-tokenize");
   public static final List<String> SENTENCE_TASKS =
-      List.of("loops", "returns-void", "complexity", "length", "name-verb", "language", "label");
+      List.of("loops", "returns-void", "complexity", "complexity-1-5", "length", "name-verb", "language", "label");
   /** Token tasks whose target is a number (regression). */
   public static final List<String> NUMERIC_TASKS = List.of("nesting-depth", "ast-depth");
   /** The negative label of binary tasks. */

@@ -12,6 +12,7 @@ import dev.neurolens.model.TinyModels;
 import dev.neurolens.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -244,5 +245,44 @@ class AnalyzeCommandTest {
     assertTrue(r[1].contains("no-such-task"), r[1]);
     assertFalse(Files.exists(out.resolve("results.json")));
     assertFalse(Files.exists(out.resolve("report.html")));
+  }
+  @Test
+  void presets_rerunThePapersSetups() throws Exception {
+    Path out = tmp.resolve("preset-redundancy");
+    exec(0, "analyze", "--model", model.toString(), "--corpus", corpus.toString(), "--preset", "code-redundancy",
+        "--max-snippets", "0", "--epochs", "1", "--rank-runs", "1", "--skip-redundancy", "--out", out.toString(),
+        "--quiet");
+    JsonNode r = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+    JsonNode task = r.get("tasks").get(0);
+    assertEquals("javalang", task.get("task").asText());
+    assertEquals(1, r.get("tasks").size());
+    assertTrue(java.util.Set.of("MODIFIER", "IDENT", "KEYWORD", "TYPE", "NUMBER", "STRING")
+        .containsAll(Json.MAPPER.treeToValue(task.get("classes"), List.class)), task.get("classes").toString());
+    JsonNode reg = task.get("regularization");
+    assertEquals(List.of(0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1), Json.MAPPER.treeToValue(reg.get("grid"), List.class));
+    double best = -1;
+    double chosen = -1;
+    for (int i = 0; i < 6; i++) { // the chosen lambda has the best dev score (ties: the smaller lambda)
+      double dev = reg.get("dev_scores").get(i).asDouble();
+      if (dev > best) {
+        best = dev;
+        chosen = reg.get("grid").get(i).asDouble();
+      }
+    }
+    assertEquals(chosen, reg.get("chosen").asDouble());
+    assertTrue(task.has("redundancy"), "the pipeline runs on javalang");
+    assertEquals("javalang", r.get("concepts").get(0).get("task").asText());
+
+    Path telly = tmp.resolve("preset-telly");
+    exec(0, "analyze", "--model", model.toString(), "--corpus", corpus.toString(), "--preset", "telly",
+        "--max-snippets", "0", "--epochs", "1", "--rank-runs", "1", "--skip-redundancy", "--out", telly.toString(),
+        "--quiet");
+    JsonNode t = Json.MAPPER.readTree(telly.resolve("results.json").toFile());
+    assertEquals(List.of("py-tokenize", "complexity-1-5"),
+        List.of(t.get("tasks").get(0).get("task").asText(), t.get("tasks").get(1).get("task").asText()));
+    assertTrue(java.util.Set.of("Identifier", "Keyword", "Operator", "Number", "String")
+        .containsAll(Json.MAPPER.treeToValue(t.get("tasks").get(0).get("classes"), List.class)));
+    String[] bad = exec(2, "analyze", "--preset", "neurox", "--out", tmp.resolve("preset-bad").toString());
+    assertTrue(bad[1].contains("--preset: unknown preset 'neurox' (known: code-redundancy, telly)"), bad[1]);
   }
 }

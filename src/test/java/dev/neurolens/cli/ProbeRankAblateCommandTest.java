@@ -241,6 +241,7 @@ class ProbeRankAblateCommandTest {
             best.get("ap").asDouble(), 1e-6, c.get("concept").asText());
         assertTrue(best.get("ap").asDouble() >= c.get("neurons").get(2).get("ap").asDouble());
         assertTrue(best.get("top_tokens").size() > 0);
+        assertTrue(best.get("precision_at_100").isNumber() && best.get("precision_at_k").isNumber(), best.toString());
         assertTrue(best.get("examples").size() > 0);
         assertEquals(c.get("base_rate").asDouble(), c.get("expected").get("ap").asDouble(), 1e-12);
       }
