@@ -55,7 +55,8 @@ public record StoreManifest(
     long tokens,
     int snippets,
     List<ChunkEntry> chunks,
-    Map<String, String> checksums) {
+    Map<String, String> checksums,
+    String sentencePosition) {
 
   /** The store format this code reads and writes. */
   public static final int FORMAT_VERSION = 1;
@@ -85,6 +86,9 @@ public record StoreManifest(
     tasks = List.copyOf(tasks == null ? List.of() : tasks);
     chunks = List.copyOf(chunks == null ? List.of() : chunks);
     checksums = Collections.unmodifiableMap(new TreeMap<>(checksums == null ? Map.of() : checksums));
+    if (sentencePosition == null) {
+      sentencePosition = SentenceRep.FIRST.label(); // stores written before decoders were read
+    }
   }
 
   /** The manifest of a store being started with {@code spec}. */
@@ -109,14 +113,15 @@ public record StoreManifest(
         0,
         0,
         List.of(),
-        Map.of());
+        Map.of(),
+        spec.sentencePosition().label());
   }
 
   /** This manifest, complete, with the chunk table, totals, label tables and file checksums. */
   StoreManifest completed(
       List<TaskEntry> tasks, long tokens, int snippets, List<ChunkEntry> chunks, Map<String, String> checksums) {
     return new StoreManifest(formatVersion, true, modelId, weightChecksum, hooks, layers, widths, dtype,
-        aggregation, corpusHash, chunkRows, tasks, tokens, snippets, chunks, checksums);
+        aggregation, corpusHash, chunkRows, tasks, tokens, snippets, chunks, checksums, sentencePosition);
   }
 
   /** The spec this store was written with. */
@@ -127,7 +132,8 @@ public record StoreManifest(
             .optDtype(StoreDtype.parse(dtype))
             .optAggregation(Aggregation.parse(aggregation))
             .optCorpusHash(corpusHash)
-            .optChunkRows(chunkRows);
+            .optChunkRows(chunkRows)
+            .optSentencePosition(SentenceRep.parse(sentencePosition));
     for (int i = 0; i < hooks.size(); i++) {
       b.addHook(HookName.parse(hooks.get(i)), widths.get(i));
     }
@@ -206,6 +212,9 @@ public record StoreManifest(
     try {
       StoreDtype.parse(dtype);
       Aggregation.parse(aggregation);
+      if (SentenceRep.parse(sentencePosition) == SentenceRep.MEAN) {
+        throw new NeuroLensException("sentencePosition must be first or last, found 'mean'");
+      }
     } catch (NeuroLensException e) {
       throw new NeuroLensException(where + e.getMessage(), e);
     }
@@ -299,6 +308,7 @@ public record StoreManifest(
       {"corpus hash", stored.corpusHash(), other.corpusHash()},
       {"tasks", stored.tasks().toString(), other.tasks().toString()},
       {"chunk rows", "" + stored.chunkRows(), "" + other.chunkRows()},
+      {"sentence position", stored.sentencePosition().label(), other.sentencePosition().label()},
     };
     for (String[] f : fields) {
       if (!f[1].equals(f[2])) {
