@@ -34,7 +34,7 @@ public final class ActivationStore implements AutoCloseable {
   private final StoreSpec spec;
   private final int[] chunkFirstRow;
   private final int[] chunkFirstSnippet;
-  /** [kind][chunk][hook]: kind 0 = tokens, 1 = first, 2 = mean. */
+  /** [kind][chunk][hook]: kind 0 = tokens, 1 = position vector (first or last), 2 = mean. */
   private final ByteBuffer[][][] maps;
 
   private ActivationStore(Path dir, StoreManifest manifest) {
@@ -99,7 +99,7 @@ public final class ActivationStore implements AutoCloseable {
         HookName hook = spec.hooks().get(h);
         long w = (long) spec.widths().get(h) * spec.dtype().bytes();
         expectSize(cd.resolve(StoreFiles.matrixFile(hook, spec.dtype())), e.rows() * w, "matrix");
-        for (SentenceRep rep : SentenceRep.values()) {
+        for (SentenceRep rep : List.of(spec.sentencePosition(), SentenceRep.MEAN)) {
           expectSize(
               cd.resolve(StoreFiles.sentenceFile(rep, hook, spec.dtype())), e.snippets() * w,
               "sentence matrix");
@@ -332,9 +332,23 @@ public final class ActivationStore implements AutoCloseable {
     return new StoreMatrix(this, 0, hooks, neurons);
   }
 
-  /** Snippet rows (S) of a sentence representation of the given hooks (neurons as in view). */
+  /**
+   * Snippet rows (S) of a sentence representation of the given hooks (neurons as in view): MEAN,
+   * or the store's position vector ({@link StoreSpec#sentencePosition()}).
+   *
+   * @throws NeuroLensException when {@code rep} is the position vector this store does not keep
+   */
   public ActivationMatrix sentenceView(SentenceRep rep, List<HookName> hooks, int[] neurons) {
-    return new StoreMatrix(this, rep == SentenceRep.FIRST ? 1 : 2, hooks, neurons);
+    if (rep != SentenceRep.MEAN && rep != spec.sentencePosition()) {
+      throw new NeuroLensException(dir + ": the store keeps the " + spec.sentencePosition().label()
+          + "-position vector of each snippet (and the mean), not the " + rep.label() + "-position one");
+    }
+    return new StoreMatrix(this, rep == SentenceRep.MEAN ? 2 : 1, hooks, neurons);
+  }
+
+  /** The position vector this store keeps per snippet: FIRST (encoders) or LAST (causal decoders). */
+  public SentenceRep sentencePosition() {
+    return spec.sentencePosition();
   }
 
   /** The (hook, index) of feature {@code feature} of a view over {@code hooks}. */
@@ -373,7 +387,7 @@ public final class ActivationStore implements AutoCloseable {
       String name =
           kind == 0
               ? StoreFiles.matrixFile(h, spec.dtype())
-              : StoreFiles.sentenceFile(SentenceRep.values()[kind - 1], h, spec.dtype());
+              : StoreFiles.sentenceFile(kind == 1 ? spec.sentencePosition() : SentenceRep.MEAN, h, spec.dtype());
       Path f = StoreFiles.chunkDir(dir, chunk).resolve(name);
       try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
         b = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.LITTLE_ENDIAN);

@@ -11,7 +11,11 @@ import java.util.Locale;
 public enum Aggregation {
   /** The first piece. */
   FIRST,
-  /** The last piece (NeuroX's default, and ours). */
+  /**
+   * The last piece (NeuroX's default, and ours). For causal decoders (GPT-2, Llama) it is the only
+   * choice that represents the whole token: with causal attention, a token's last piece is the
+   * only one that has seen all of the token's pieces.
+   */
   LAST,
   /** The mean of all pieces. */
   AVERAGE;

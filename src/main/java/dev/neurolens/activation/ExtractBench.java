@@ -57,7 +57,7 @@ public final class ExtractBench {
     Extractor ex = new Extractor(options);
     StoreSpec spec = ex.spec(model);
     Extractor.WindowRunner runner =
-        new Extractor.WindowRunner(model, spec.hooks(), spec.widths(), options);
+        new Extractor.WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition());
     long codeTokens = inputs.stream().mapToLong(i -> i.tokens().size()).sum();
     long modelTokens = 0;
     long paddedTokens = 0;

@@ -19,8 +19,11 @@ import java.util.Map;
  * <p>Per snippet: tokenize the code once; align pieces to code tokens by character offsets
  * ({@link PieceAlignment}); split into windows when longer than the model's positions
  * ({@link Windows}); capture the hooks; aggregate each code token's pieces ({@link Aggregation});
- * keep the first-position vector and the mean of the code-token vectors (zero-piece tokens
- * excluded) as sentence representations. Snippets are processed in groups of about
+ * keep a position vector and the mean of the code-token vectors (zero-piece tokens excluded) as
+ * sentence representations: the first position for encoders, the last position of the last
+ * window for causal decoders ({@link SentenceRep#positionFor}), whose other positions have not
+ * seen the whole snippet. The default aggregation {@link Aggregation#LAST} suits decoders for the
+ * same reason: a code token's last piece is the only one that has seen the whole token. Snippets are processed in groups of about
  * {@code groupTokens} code tokens: a group's windows are sorted by length and packed into batches
  * by {@code batchTokens}, and its snippets are written in corpus order. Resuming a crashed run
  * re-runs the group holding the first missing snippet with the same batches, so the store is
@@ -70,7 +73,8 @@ public final class Extractor {
             .optDtype(options.dtype())
             .optAggregation(options.aggregation())
             .optCorpusHash(options.corpusHash())
-            .optChunkRows(options.chunkRows());
+            .optChunkRows(options.chunkRows())
+            .optSentencePosition(SentenceRep.positionFor(model.config().family().causal()));
     for (HookName h : hooks(model)) {
       b.addHook(h, width(model, h));
     }
@@ -98,7 +102,7 @@ public final class Extractor {
             out + ": the unfinished store holds " + resumed + " snippets but the corpus has only "
                 + inputs.size());
       }
-      WindowRunner runner = new WindowRunner(model, spec.hooks(), spec.widths(), options);
+      WindowRunner runner = new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition());
       bar.step(resumed);
       int start = 0;
       while (start < inputs.size()) {
@@ -163,8 +167,11 @@ public final class Extractor {
     private final List<HookName> hooks;
     private final int[] widths;
     private final ExtractOptions options;
+    private final boolean lastPosition;
 
-    WindowRunner(EncoderModel model, List<HookName> hooks, List<Integer> widths, ExtractOptions o) {
+    WindowRunner(EncoderModel model, List<HookName> hooks, List<Integer> widths, ExtractOptions o,
+        SentenceRep position) {
+      this.lastPosition = position == SentenceRep.LAST;
       this.model = model;
       this.hooks = hooks;
       this.widths = widths.stream().mapToInt(Integer::intValue).toArray();
@@ -183,7 +190,7 @@ public final class Extractor {
       final int lead;
       final int trail;
       final float[][] rows;
-      final float[][] first;
+      final float[][] first; // the position vector: first (encoders) or last (decoders)
 
       Work(ExtractionInput in) {
         this.in = in;
@@ -276,7 +283,7 @@ public final class Extractor {
             float[] flat = a.toFloatArray(); // (B, T, W)
             for (int b = 0; b < batch.length; b++) {
               Job job = plan.jobs.get(batch[b]);
-              scatter(plan.work.get(job.snippet()), job.window(), h, flat, b * t * widths[h]);
+              scatter(plan.work.get(job.snippet()), job.window(), h, flat, b * t * widths[h], job.ids().length);
             }
           }
         }
@@ -289,7 +296,7 @@ public final class Extractor {
     }
 
     /** Copies one window's aggregated token vectors (and specials, first vector) of hook h. */
-    private void scatter(Work w, int windowIndex, int h, float[] flat, int base) {
+    private void scatter(Work w, int windowIndex, int h, float[] flat, int base, int length) {
       Windows.Window win = w.windows.get(windowIndex);
       int width = widths[h];
       int shift = w.realLo - win.pieceLo(); // full-encoding piece p sits at window row p + shift
@@ -305,8 +312,13 @@ public final class Extractor {
         Aggregator.aggregate(
             options.aggregation(), flat, base, width, local, w.rows[h], (w.lead + k) * width);
       }
-      if (windowIndex == 0) {
+      if (windowIndex == 0 && !lastPosition) {
         System.arraycopy(flat, base, w.first[h], 0, width);
+      }
+      if (windowIndex == w.windows.size() - 1 && lastPosition) {
+        System.arraycopy(flat, base + (length - 1) * width, w.first[h], 0, width);
+      }
+      if (windowIndex == 0) {
         for (int s = 0; s < w.lead; s++) {
           System.arraycopy(flat, base + s * width, w.rows[h], s * width, width);
         }

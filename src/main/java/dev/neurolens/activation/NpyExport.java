@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Writes a store as NumPy {@code .npy} files, streaming row blocks (never the whole matrix).
  *
- * <p>Layout {@link Layout#PER_HOOK}: {@code {hook}.npy} [N, W_h] and {@code first.{hook}.npy},
+ * <p>Layout {@link Layout#PER_HOOK}: {@code {hook}.npy} [N, W_h] and {@code first.{hook}.npy}
+ * ({@code last.{hook}.npy} for a store of a causal decoder),
  * {@code mean.{hook}.npy} [S, W_h] per hook. {@link Layout#CONCATENATED}: {@code activations.npy}
  * [N, sum W_h] (hooks in store order, layer-major columns), {@code first.npy}, {@code mean.npy}.
  * Both: {@code snippet.npy} int32 [N] (store snippet of each row), {@code labels.{i}.{task}.npy}
@@ -51,8 +52,8 @@ public final class NpyExport {
           List<HookName> one = List.of(h);
           written.add(matrix(out.resolve(h + ".npy"), store.view(one), dtype, existing));
           written.add(
-              matrix(out.resolve("first." + h + ".npy"),
-                  store.sentenceView(SentenceRep.FIRST, one, null), dtype, existing));
+              matrix(out.resolve(store.sentencePosition().label() + "." + h + ".npy"),
+                  store.sentenceView(store.sentencePosition(), one, null), dtype, existing));
           written.add(
               matrix(out.resolve("mean." + h + ".npy"),
                   store.sentenceView(SentenceRep.MEAN, one, null), dtype, existing));
@@ -60,7 +61,8 @@ public final class NpyExport {
       } else {
         written.add(matrix(out.resolve("activations.npy"), store.view(hooks), dtype, existing));
         written.add(
-            matrix(out.resolve("first.npy"), store.sentenceView(SentenceRep.FIRST, hooks, null),
+            matrix(out.resolve(store.sentencePosition().label() + ".npy"),
+                store.sentenceView(store.sentencePosition(), hooks, null),
                 dtype, existing));
         written.add(
             matrix(out.resolve("mean.npy"), store.sentenceView(SentenceRep.MEAN, hooks, null),

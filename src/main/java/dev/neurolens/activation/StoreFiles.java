@@ -16,7 +16,8 @@ import java.util.List;
  * manifest.json
  * chunks/000000/chunk.json            {"rows", "snippets", "firstRow", "firstSnippet"}
  * chunks/000000/{hook}.{f16|f32}      rows x W_h, little-endian
- * chunks/000000/first.{hook}.{ext}    snippets x W_h (first-position vector)
+ * chunks/000000/first.{hook}.{ext}    snippets x W_h (first-position vector; last.{hook}.{ext}
+ *                                     with the last-position vector for causal decoders)
  * chunks/000000/mean.{hook}.{ext}     snippets x W_h (mean of code-token vectors)
  * chunks/000000/tokens.jsonl          one StoredToken per row
  * chunks/000000/snippets.jsonl        one line per snippet: id, source, rows, labels

@@ -39,6 +39,8 @@ import java.util.TreeMap;
  * @param checksums store-relative path -> {@code crc32c:xxxxxxxx} of every file the writer made
  *     except this manifest ({@link StoreChecksums}); empty for stores written before NeuroLens
  *     recorded checksums, and while a store is being written
+ * @param sentencePosition the single-position sentence vector kept per snippet: {@code first}
+ *     (encoders, and stores written before decoders were read) or {@code last} (causal decoders)
  * @param split the train/dev/test split of the store's snippets that probes use by default
  *     ({@link dev.neurolens.util.SnippetSplit}); null for stores written before it was recorded
  */
@@ -59,6 +61,7 @@ public record StoreManifest(
     int snippets,
     List<ChunkEntry> chunks,
     Map<String, String> checksums,
+    String sentencePosition,
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     SplitRecord split) {
 
@@ -100,6 +103,9 @@ public record StoreManifest(
     tasks = List.copyOf(tasks == null ? List.of() : tasks);
     chunks = List.copyOf(chunks == null ? List.of() : chunks);
     checksums = Collections.unmodifiableMap(new TreeMap<>(checksums == null ? Map.of() : checksums));
+    if (sentencePosition == null) {
+      sentencePosition = SentenceRep.FIRST.label(); // stores written before decoders were read
+    }
   }
 
   /** The manifest of a store being started with {@code spec}. */
@@ -125,6 +131,7 @@ public record StoreManifest(
         0,
         List.of(),
         Map.of(),
+        spec.sentencePosition().label(),
         null);
   }
 
@@ -132,7 +139,7 @@ public record StoreManifest(
   StoreManifest completed(List<TaskEntry> tasks, long tokens, int snippets, List<ChunkEntry> chunks,
       Map<String, String> checksums, SplitRecord split) {
     return new StoreManifest(formatVersion, true, modelId, weightChecksum, hooks, layers, widths, dtype,
-        aggregation, corpusHash, chunkRows, tasks, tokens, snippets, chunks, checksums, split);
+        aggregation, corpusHash, chunkRows, tasks, tokens, snippets, chunks, checksums, sentencePosition, split);
   }
 
   /** The spec this store was written with. */
@@ -143,7 +150,8 @@ public record StoreManifest(
             .optDtype(StoreDtype.parse(dtype))
             .optAggregation(Aggregation.parse(aggregation))
             .optCorpusHash(corpusHash)
-            .optChunkRows(chunkRows);
+            .optChunkRows(chunkRows)
+            .optSentencePosition(SentenceRep.parse(sentencePosition));
     for (int i = 0; i < hooks.size(); i++) {
       b.addHook(HookName.parse(hooks.get(i)), widths.get(i));
     }
@@ -226,6 +234,9 @@ public record StoreManifest(
     try {
       StoreDtype.parse(dtype);
       Aggregation.parse(aggregation);
+      if (SentenceRep.parse(sentencePosition) == SentenceRep.MEAN) {
+        throw new NeuroLensException("sentencePosition must be first or last, found 'mean'");
+      }
     } catch (NeuroLensException e) {
       throw new NeuroLensException(where + e.getMessage(), e);
     }
@@ -319,6 +330,7 @@ public record StoreManifest(
       {"corpus hash", stored.corpusHash(), other.corpusHash()},
       {"tasks", stored.tasks().toString(), other.tasks().toString()},
       {"chunk rows", "" + stored.chunkRows(), "" + other.chunkRows()},
+      {"sentence position", stored.sentencePosition().label(), other.sentencePosition().label()},
     };
     for (String[] f : fields) {
       if (!f[1].equals(f[2])) {

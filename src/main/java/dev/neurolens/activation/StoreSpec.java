@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param corpusHash a hash of the corpus and its settings
  * @param tasks label tasks
  * @param chunkRows a chunk is closed at the first snippet boundary at or after this many rows
+ * @param sentencePosition the position vector kept per snippet: {@link SentenceRep#FIRST}
+ *     (encoders) or {@link SentenceRep#LAST} (causal decoders)
  */
 public record StoreSpec(
     String modelId,
@@ -32,7 +34,8 @@ public record StoreSpec(
     Aggregation aggregation,
     String corpusHash,
     List<TaskSpec> tasks,
-    int chunkRows) {
+    int chunkRows,
+    SentenceRep sentencePosition) {
 
   /** Default rows per chunk: 8192 rows x 384 x 2 bytes = 6 MiB per hook file. */
   public static final int DEFAULT_CHUNK_ROWS = 8192;
@@ -43,6 +46,10 @@ public record StoreSpec(
     Objects.requireNonNull(dtype, "dtype");
     Objects.requireNonNull(aggregation, "aggregation");
     Objects.requireNonNull(corpusHash, "corpusHash");
+    Objects.requireNonNull(sentencePosition, "sentencePosition");
+    if (sentencePosition == SentenceRep.MEAN) {
+      throw new IllegalArgumentException("sentencePosition must be FIRST or LAST, found MEAN");
+    }
     hooks = List.copyOf(hooks);
     widths = List.copyOf(widths);
     tasks = List.copyOf(tasks);
@@ -97,6 +104,7 @@ public record StoreSpec(
     private String corpusHash = "";
     private final List<TaskSpec> tasks = new ArrayList<>();
     private int chunkRows = DEFAULT_CHUNK_ROWS;
+    private SentenceRep sentencePosition = SentenceRep.FIRST;
 
     private Builder() {}
 
@@ -138,12 +146,19 @@ public record StoreSpec(
       return this;
     }
 
+    /** The position vector kept per snippet (default FIRST; LAST for causal decoders). */
+    public Builder optSentencePosition(SentenceRep position) {
+      this.sentencePosition = position;
+      return this;
+    }
+
     public StoreSpec build() {
       if (modelId == null) {
         throw new IllegalStateException("setModel is required");
       }
       return new StoreSpec(
-          modelId, weightChecksum, hooks, widths, dtype, aggregation, corpusHash, tasks, chunkRows);
+          modelId, weightChecksum, hooks, widths, dtype, aggregation, corpusHash, tasks, chunkRows,
+          sentencePosition);
     }
   }
 }

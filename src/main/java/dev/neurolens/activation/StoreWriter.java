@@ -354,7 +354,7 @@ public final class StoreWriter implements AutoCloseable {
       for (int i = 0; i < h; i++) {
         tokenFiles[i] = create(StoreFiles.matrixFile(spec.hooks().get(i), spec.dtype()));
         firstFiles[i] =
-            create(StoreFiles.sentenceFile(SentenceRep.FIRST, spec.hooks().get(i), spec.dtype()));
+            create(StoreFiles.sentenceFile(spec.sentencePosition(), spec.hooks().get(i), spec.dtype()));
         meanFiles[i] =
             create(StoreFiles.sentenceFile(SentenceRep.MEAN, spec.hooks().get(i), spec.dtype()));
       }

@@ -3,6 +3,7 @@ package dev.neurolens.analysis;
 import dev.neurolens.activation.ActivationStore;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.HookName;
+import dev.neurolens.model.FamilySettings;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.probe.LayerLayout;
 import dev.neurolens.probe.ProbeOptions;
@@ -77,8 +78,9 @@ public final class ModelComparison {
   }
 
   private static String describe(ModelConfig c) {
-    return c.modelType() + ", " + c.numLayers() + " layers, hidden " + c.hiddenSize() + ", " + c.numHeads() + " heads, ffn "
-        + c.intermediateSize() + ", vocab " + c.vocabSize() + ", positions " + c.maxPositions();
+    return c.family().label() + " (" + c.modelType() + ")" + ", " + c.numLayers() + " layers, hidden " + c.hiddenSize() + ", " + c.numHeads() + " heads, ffn "
+        + c.intermediateSize() + ", vocab " + c.vocabSize() + ", positions " + c.maxPositions()
+        + (c.settings() instanceof FamilySettings.None ? "" : ", " + c.settings());
   }
 
   /**

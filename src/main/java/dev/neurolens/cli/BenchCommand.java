@@ -22,7 +22,8 @@ final class BenchCommand {
   static final class Forward implements Callable<Integer> {
     @Mixin OutputOptions out;
 
-    @Option(names = "--model", defaultValue = "default", description = "'default' or an .onnx file.")
+    @Option(names = "--model", defaultValue = "default", description = "'default', an .onnx file, or a Hugging Face "
+        + "directory of any family (then NeuroLens alone is timed).")
     String model;
 
     @Option(names = "--batch", defaultValue = "16", description = "Batch size B.")
@@ -47,9 +48,10 @@ final class BenchCommand {
         onnx = Models.bundledOnnx();
       } else if (model.endsWith(".onnx") && Files.isRegularFile(Path.of(model))) {
         onnx = Files.readAllBytes(Path.of(model));
+      } else if (Files.isDirectory(Path.of(model))) {
+        onnx = null; // no ONNX graph: NeuroLens alone
       } else {
-        throw new NeuroLensException("--model " + model + ": bench forward needs an ONNX graph for ONNX Runtime; use "
-            + "--model default or --model path/to/model.onnx");
+        throw new NeuroLensException("--model " + model + ": must be 'default', an .onnx file or a model directory");
       }
       ForwardBenchmark.Options o = new ForwardBenchmark.Options(batch, seq, threads, iterations, seed);
       try (EncoderModel m = Models.load(model)) {
@@ -64,12 +66,20 @@ final class BenchCommand {
         j.put("threads", threads);
         j.put("iterations", iterations);
         j.put("neurolens_tokens_per_s", r.neurolensTokensPerS());
-        j.put("onnxruntime_tokens_per_s", r.onnxRuntimeTokensPerS());
-        j.put("ratio", r.ratio());
         j.put("capture_layers", r.capturedHooks());
         j.put("neurolens_capture_tokens_per_s", r.captureTokensPerS());
-        j.put("capture_ratio", r.captureRatio());
+        if (onnx != null) {
+          j.put("onnxruntime_tokens_per_s", r.onnxRuntimeTokensPerS());
+          j.put("ratio", r.ratio());
+          j.put("capture_ratio", r.captureRatio());
+        }
         j.put("gemm", gemm.toJson());
+        j.put("family", m.config().family().label());
+        if (onnx == null) {
+          out.emit(j, String.format("%s: NeuroLens %.0f tokens/s; capturing %d layer outputs: %.0f tokens/s",
+              m.config().family().label(), r.neurolensTokensPerS(), r.capturedHooks(), r.captureTokensPerS()));
+          return 0;
+        }
         out.emit(j, String.format(
             "NeuroLens %.0f tokens/s, ONNX Runtime %.0f tokens/s, ratio %.2f; capturing %d layer outputs: %.0f tokens/s (ratio %.2f)",
             r.neurolensTokensPerS(), r.onnxRuntimeTokensPerS(), r.ratio(), r.capturedHooks(), r.captureTokensPerS(),

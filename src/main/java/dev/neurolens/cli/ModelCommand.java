@@ -1,6 +1,7 @@
 package dev.neurolens.cli;
 
 import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.FamilySettings;
 import dev.neurolens.model.GemmPath;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.ModelConfig;
@@ -39,6 +40,11 @@ final class ModelCommand {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", m.id());
         r.put("model_type", c.modelType());
+        r.put("family", c.family().label());
+        r.put("causal", c.family().causal());
+        if (!(c.settings() instanceof FamilySettings.None)) {
+          r.put("family_settings", c.settings().toString());
+        }
         r.put("layers", c.numLayers());
         r.put("hidden_size", c.hiddenSize());
         r.put("heads", c.numHeads());
@@ -50,21 +56,46 @@ final class ModelCommand {
         r.put("layer_norm_eps", c.layerNormEps());
         r.put("parameters", m.parameterCount());
         r.put("masked_lm_head", m.hasMaskedLmHead());
+        long weightBytes = 4 * m.parameterCount();
+        long forwardBytes = forwardBytes(c, 16, 128);
+        r.put("weight_bytes", weightBytes);
+        r.put("forward_bytes_16x128", forwardBytes);
         r.put("weight_checksum", m.weightChecksum());
         List<String> hooks = m.hookNames().stream().map(HookName::toString).toList();
         r.put("hook_names", hooks);
         GemmPath gemm = GemmPath.detect();
         r.put("gemm", gemm.toJson());
         String human = String.format(
-            "%s%n  %s, %d layers, hidden %d, %d heads, FFN %d, %s, max %d positions, vocab %d%n"
-                + "  %,d parameters%s%n  weights sha256 %s%n  %d hook points: embed.out, blocks.{0..%d}.{resid_pre, attn.out, resid_mid, mlp.pre, mlp.out, resid_post}%n  %s",
-            m.id(), c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.intermediateSize(), c.hiddenAct(),
-            c.maxPositions(), c.vocabSize(), m.parameterCount(), m.hasMaskedLmHead() ? " (with masked-LM head)" : "",
+            "%s%n  %s (%s), %d layers, hidden %d, %d heads, FFN %d, %s, max %d positions, vocab %d%s%n"
+                + "  %,d parameters%s%n  memory: weights %s (float32) + about %s per forward of 16 x 128 tokens%n"
+                + "  %s%n  weights sha256 %s%n  %d hook points: embed.out, blocks.{0..%d}.{resid_pre, attn.out, resid_mid, mlp.pre, mlp.out, resid_post}%n  %s",
+            m.id(), c.family().label(), c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.intermediateSize(),
+            c.hiddenAct(), c.maxPositions(), c.vocabSize(),
+            c.settings() instanceof FamilySettings.None ? "" : ", " + c.settings(),
+            m.parameterCount(), m.hasMaskedLmHead() ? " (with masked-LM head)" : "", mib(weightBytes), mib(forwardBytes),
+            c.family().causal()
+                ? "causal: a code token is its last piece, a snippet its last position (or the mean)"
+                : "bidirectional: a snippet is its first position (or the mean)",
             m.weightChecksum(), hooks.size(), c.numLayers() - 1, gemm.summary());
         out.emit(r, human);
       }
       return 0;
     }
+  }
+
+  /**
+   * Float32 bytes a forward pass of B x T tokens holds at its peak, roughly: the block input and
+   * its copies (six (B, T, D) arrays), the feed-forward activations (two (B, T, M)), the
+   * attention scores and probabilities (two (B, H, T, T)); the embeddings of the batch come on top.
+   */
+  static long forwardBytes(ModelConfig c, long b, long t) {
+    long d = c.hiddenSize();
+    long m = c.intermediateSize();
+    return 4 * (b * t * (6 * d + 2 * m) + 2 * b * c.numHeads() * t * t);
+  }
+
+  private static String mib(long bytes) {
+    return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
   }
 
   @Command(name = "check", description = "Compare the last hidden state with ONNX Runtime on real code snippets.")

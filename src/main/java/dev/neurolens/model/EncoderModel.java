@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A transformer encoder with named hook points: plain forward, capture, and intervention.
+ * A transformer with named hook points: plain forward, capture, and intervention. Despite the
+ * name, decoders (GPT-2, Llama: causal attention) implement it too; {@code config().family()}
+ * says which kind a model is.
  *
  * <p>Shapes: B batch, T tokens (the longest row of the batch; shorter rows are padded with the
  * pad id and masked out of attention), D hidden, M feed-forward width. Every returned array is
@@ -31,7 +33,11 @@ public interface EncoderModel extends AutoCloseable {
   /** Every hook point of this model, in forward order. */
   List<HookName> hookNames();
 
-  /** Last hidden state (B, T, D), padded positions included. */
+  /**
+   * Last hidden state (B, T, D), padded positions included: Hugging Face's {@code last_hidden_state},
+   * i.e. after the final norm of pre-layer-norm families (GPT-2 {@code ln_f}, Llama {@code norm},
+   * T5 {@code final_layer_norm}); the last {@code resid_post} hook is the residual stream before it.
+   */
   NDArray forward(NDManager manager, TokenBatch batch);
 
   /** Captures the requested hook points: hook -> (B, T, W) (W = D, or M for mlp.pre). */

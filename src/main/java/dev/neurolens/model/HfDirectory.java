@@ -1,91 +1,76 @@
 package dev.neurolens.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neurolens.model.bert.BertCheckpoint;
 import dev.neurolens.model.bert.BertEncoder;
+import dev.neurolens.model.gpt2.Gpt2Checkpoint;
+import dev.neurolens.model.gpt2.Gpt2Model;
+import dev.neurolens.model.llama.LlamaCheckpoint;
+import dev.neurolens.model.llama.LlamaModel;
+import dev.neurolens.model.t5.T5Checkpoint;
+import dev.neurolens.model.t5.T5Encoder;
 import dev.neurolens.model.safetensors.Safetensors;
 import dev.neurolens.util.NeuroLensException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
-/** Loads a Hugging Face model directory of the BERT family, and writes its config.json. */
+/**
+ * Loads a Hugging Face model directory of any {@link Family} (config via {@link HfConfigs}, weight
+ * names via the family's checkpoint class), and writes a BERT-family config.json.
+ */
 final class HfDirectory {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   private HfDirectory() {}
 
   static EncoderModel load(Path dir) {
-    Path configFile = dir.resolve("config.json");
-    ModelConfig config = readConfig(configFile);
+    ModelConfig config = HfConfigs.read(dir.resolve("config.json"));
+    Family family = config.family();
+    UnaryOperator<String> names = switch (family) {
+      case BERT, ROBERTA -> BertCheckpoint::canonicalName;
+      case GPT2 -> Gpt2Checkpoint::canonicalName;
+      case LLAMA -> LlamaCheckpoint::canonicalName;
+      case T5 -> T5Checkpoint::canonicalName;
+    };
     Map<String, FloatTensor> raw;
     Path single = dir.resolve("model.safetensors");
     Path index = dir.resolve("model.safetensors.index.json");
     if (Files.isRegularFile(single)) {
-      raw = Safetensors.read(single, n -> BertCheckpoint.canonicalName(n) != null);
+      raw = Safetensors.read(single, n -> names.apply(n) != null);
     } else if (Files.isRegularFile(index)) {
-      raw = Safetensors.readSharded(index, n -> BertCheckpoint.canonicalName(n) != null);
+      raw = Safetensors.readSharded(index, n -> names.apply(n) != null);
     } else {
       throw new NeuroLensException(dir + ": no model.safetensors or model.safetensors.index.json "
           + "(pytorch_model.bin is not supported; save the model with safe_serialization=True)");
     }
     String source = Files.isRegularFile(single) ? single.toString() : index.toString();
-    Map<String, FloatTensor> weights = BertCheckpoint.canonicalize(raw, source);
+    Map<String, FloatTensor> weights = switch (family) {
+      case BERT, ROBERTA -> BertCheckpoint.canonicalize(raw, source);
+      case GPT2 -> Gpt2Checkpoint.canonicalize(raw, source);
+      case LLAMA -> LlamaCheckpoint.canonicalize(raw, source);
+      case T5 -> T5Checkpoint.canonicalize(raw, source);
+    };
+    raw.clear();
     Path tokFile = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokFile)) {
       throw new NeuroLensException(tokFile + ": missing (NeuroLens needs the fast-tokenizer file tokenizer.json)");
     }
-    BertCheckpoint.validate(weights, config, source);
+    String id = dir.toAbsolutePath().normalize().toString();
+    switch (family) {
+      case BERT, ROBERTA -> BertCheckpoint.validate(weights, config, source);
+      case GPT2 -> Gpt2Checkpoint.validate(weights, config, source);
+      case LLAMA -> LlamaCheckpoint.validate(weights, config, source);
+      case T5 -> T5Checkpoint.validate(weights, config, source);
+    }
     HfTokenizer tok = HfTokenizer.fromJson(Models.readString(tokFile), tokFile.toString(), config.maxTokens(),
         config.vocabSize());
-    return BertEncoder.create(config, dir.toAbsolutePath().normalize().toString(), tok, weights, source);
-  }
-
-  static ModelConfig readConfig(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new NeuroLensException(file + ": missing (a model directory needs config.json)");
-    }
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new NeuroLensException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-    }
-    if (root == null || !root.isObject()) {
-      throw new NeuroLensException(file + ": must be a JSON object");
-    }
-    String type = root.path("model_type").asText("");
-    if (!type.equals("bert") && !type.equals("roberta")) {
-      throw new NeuroLensException(file + ": Unknown model type: '" + type + "' (supported: bert, roberta)");
-    }
-    try {
-      return new ModelConfig(
-          type,
-          intField(root, "num_hidden_layers", file),
-          intField(root, "hidden_size", file),
-          intField(root, "num_attention_heads", file),
-          intField(root, "intermediate_size", file),
-          intField(root, "max_position_embeddings", file),
-          intField(root, "vocab_size", file),
-          root.path("type_vocab_size").asInt(type.equals("roberta") ? 1 : 2),
-          root.path("layer_norm_eps").asDouble(1e-12),
-          root.path("pad_token_id").asInt(type.equals("roberta") ? 1 : 0),
-          root.path("hidden_act").asText("gelu"));
-    } catch (NeuroLensException e) {
-      throw new NeuroLensException(file + ": " + e.getMessage());
-    }
-  }
-
-  private static int intField(JsonNode root, String key, Path file) {
-    JsonNode n = root.get(key);
-    if (n == null || !n.canConvertToInt() || !n.isIntegralNumber()) {
-      throw new NeuroLensException(file + ": " + key + " must be an integer, found " + (n == null ? "nothing" : n));
-    }
-    return n.asInt();
+    return switch (family) {
+      case BERT, ROBERTA -> BertEncoder.create(config, id, tok, weights, source);
+      case GPT2 -> Gpt2Model.create(config, id, tok, weights, source);
+      case LLAMA -> LlamaModel.create(config, id, tok, weights, source);
+      case T5 -> T5Encoder.create(config, id, tok, weights, source);
+    };
   }
 
   /** A Hugging Face config.json for {@code c}. */

@@ -70,13 +70,13 @@ class ModelCommandTest {
 
   @Test
   void modelInfo_unknownModelType_oneLineExit2() throws Exception {
-    Path dir = tmp.resolve("gpt");
+    Path dir = tmp.resolve("ssm");
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"mamba\"}");
     String[] r = run("model", "info", "--model", dir.toString());
     assertEquals("2", r[0]);
     assertEquals(1, r[2].strip().lines().count(), r[2]);
-    assertTrue(r[2].contains("config.json") && r[2].contains("gpt2"), r[2]);
+    assertTrue(r[2].contains("config.json") && r[2].contains("mamba"), r[2]);
     assertFalse(r[2].contains("at dev.neurolens"));
   }
 

@@ -169,7 +169,7 @@ class HostileModelDirTest {
       {"intermediate_size", 65, "must have shape [65, 32]"},
       {"layer_norm_eps", "NaN", "layer_norm_eps must be in (0, 1)"},
       {"pad_token_id", 100000, "pad_token_id must be in [0, vocab_size"},
-      {"model_type", "gpt2", "Unknown model type: 'gpt2'"},
+      {"model_type", "mamba", "Unknown model type: 'mamba'"},
     };
     for (Object[] c : cases) {
       Files.copy(good.resolve("config.json"), dir.resolve("config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -2,11 +2,11 @@ package dev.neurolens.model.bert;
 
 import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.ModelConfig;
+import dev.neurolens.model.graph.WeightCheck;
 import dev.neurolens.util.NeuroLensException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The BERT/RoBERTa family's weight names: maps checkpoint names (with or without the
@@ -39,7 +39,7 @@ public final class BertCheckpoint {
   static final String[] BLOCK_NORMS = {"attention.output.LayerNorm", "output.LayerNorm"};
 
   /** Largest number of encoder blocks accepted (real encoders have at most a few dozen). */
-  public static final int MAX_LAYERS = 10_000;
+  public static final int MAX_LAYERS = WeightCheck.MAX_LAYERS;
 
   private static final String LAYER_PREFIX = "encoder.layer.";
 
@@ -84,14 +84,7 @@ public final class BertCheckpoint {
 
   /** Renames checkpoint tensors to canonical names, dropping the unused ones. */
   public static Map<String, FloatTensor> canonicalize(Map<String, FloatTensor> raw, String source) {
-    Map<String, FloatTensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, FloatTensor> e : raw.entrySet()) {
-      String c = canonicalName(e.getKey());
-      if (c != null && out.put(c, e.getValue()) != null) {
-        throw new NeuroLensException(source + ": tensor '" + c + "' appears twice (with and without a prefix?)");
-      }
-    }
-    return out;
+    return WeightCheck.canonicalize(raw, BertCheckpoint::canonicalName, source);
   }
 
   /** The shape every canonical tensor must have under {@code c} (the head's only if present). */
@@ -139,28 +132,7 @@ public final class BertCheckpoint {
    *     {@link #MAX_LAYERS}, and the first missing block when there is a gap
    */
   public static int layerCount(Map<String, FloatTensor> canonical, String source) {
-    TreeSet<Integer> blocks = new TreeSet<>();
-    for (String name : canonical.keySet()) {
-      if (!name.startsWith(LAYER_PREFIX)) {
-        continue;
-      }
-      int dot = name.indexOf('.', LAYER_PREFIX.length());
-      String index = name.substring(LAYER_PREFIX.length(), dot < 0 ? name.length() : dot);
-      if (!index.matches("0|[1-9][0-9]{0,5}") || Integer.parseInt(index) >= MAX_LAYERS) {
-        throw new NeuroLensException(source + ": tensor '" + name + "' has block index '" + index
-            + "'; expected an integer in [0, " + MAX_LAYERS + ")");
-      }
-      blocks.add(Integer.parseInt(index));
-    }
-    int expected = 0;
-    for (int b : blocks) {
-      if (b != expected) {
-        throw new NeuroLensException(source + ": the weights hold encoder.layer." + b + " but no encoder.layer."
-            + expected + " (blocks must be numbered 0..L-1 without a gap)");
-      }
-      expected++;
-    }
-    return blocks.size();
+    return WeightCheck.layerCount(canonical, LAYER_PREFIX, source);
   }
 
   /**
@@ -177,17 +149,8 @@ public final class BertCheckpoint {
           + "; the config and the weights disagree");
     }
     boolean head = hasHead(canonical);
-    for (Map.Entry<String, long[]> e : expectedShapes(c, head).entrySet()) {
-      FloatTensor t = canonical.get(e.getKey());
-      if (t == null) {
-        throw new NeuroLensException(source + ": tensor '" + e.getKey() + "' is missing (model_type "
-            + c.modelType() + ", " + c.numLayers() + " layers)");
-      }
-      if (!Arrays.equals(t.shape(), e.getValue())) {
-        throw new NeuroLensException(source + ": tensor '" + e.getKey() + "' must have shape "
-            + Arrays.toString(e.getValue()) + " by config, found " + Arrays.toString(t.shape()));
-      }
-    }
+    WeightCheck.requireShapes(canonical, expectedShapes(c, head),
+        "model_type " + c.modelType() + ", " + c.numLayers() + " layers", source);
     FloatTensor dec = canonical.get(HEAD_DECODER);
     if (head && dec != null && !Arrays.equals(dec.shape(), new long[] {c.vocabSize(), c.hiddenSize()})) {
       throw new NeuroLensException(source + ": tensor '" + HEAD_DECODER + "' must have shape ["

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -12,13 +11,14 @@ import ai.djl.nn.norm.LayerNorm;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.HookName.Site;
 import dev.neurolens.model.ModelConfig;
-import dev.neurolens.model.TokenBatch;
-import dev.neurolens.util.NeuroLensException;
-import java.util.Arrays;
+import dev.neurolens.model.graph.HookRun;
+import dev.neurolens.model.graph.Ops;
+import dev.neurolens.model.graph.PaddedBatch;
 
 /**
  * The BERT computation shared by inference ({@link BertEncoder}) and training
- * ({@link TrainableBert}): input padding and mask, embeddings, one post-layer-norm block. The
+ * ({@link TrainableBert}): embeddings and one post-layer-norm block (padding and masks come from
+ * {@link PaddedBatch}). The
  * training path passes a score scale (inference folds 1/sqrt(dh) into the query weights) and a
  * dropout rate at Hugging Face's places (embeddings, attention probabilities, attention output,
  * feed-forward output).
@@ -26,46 +26,10 @@ import java.util.Arrays;
 final class BertGraph {
   private BertGraph() {}
 
-  /** Padded ids (pad id), additive key mask (0 real, -max padded), and whether any row is padded. */
-  record Inputs(long[] ids, float[] mask, boolean padded, int b, int t) {}
-
-  static Inputs inputs(ModelConfig config, TokenBatch batch) {
-    int b = batch.size();
-    int t = batch.maxLength();
-    if (t > config.maxTokens()) {
-      throw new NeuroLensException("sequence length " + t + " exceeds the model's max positions ("
-          + config.maxTokens() + ", max_position_embeddings " + config.maxPositions()
-          + "); split long inputs into windows");
-    }
-    long[] ids = new long[b * t];
-    float[] mask = new float[b * t];
-    Arrays.fill(ids, config.padTokenId());
-    Arrays.fill(mask, -Float.MAX_VALUE);
-    boolean padded = false;
-    for (int r = 0; r < b; r++) {
-      int[] row = batch.ids().get(r);
-      padded |= row.length < t;
-      for (int j = 0; j < row.length; j++) {
-        if (row[j] < 0 || row[j] >= config.vocabSize()) {
-          throw new NeuroLensException("token id " + row[j] + " (batch row " + r
-              + ") is outside the embedding table [0, " + config.vocabSize() + ")");
-        }
-        ids[r * t + j] = row[j];
-        mask[r * t + j] = 0f;
-      }
-    }
-    return new Inputs(ids, mask, padded, b, t);
-  }
-
-  /** (B, 1, 1, T) additive key mask, or null when no row is padded (saves a pass over the scores). */
-  static NDArray maskArray(NDManager manager, Inputs in) {
-    return in.padded() ? manager.create(in.mask(), new Shape(in.b(), 1, 1, in.t())) : null;
-  }
-
   /** Word + position + type-0 embeddings, layer-normed (then dropout): (B, T) -> (B, T, D). */
-  static NDArray embed(ModelConfig config, NDManager manager, Inputs in, NDArray word, NDArray position,
+  static NDArray embed(ModelConfig config, NDManager manager, PaddedBatch in, NDArray word, NDArray position,
       NDArray typeRow0, NDArray lnWeight, NDArray lnBias, float dropout) {
-    NDArray idArr = manager.create(in.ids(), new Shape(in.b(), in.t()));
+    NDArray idArr = in.idArray(manager);
     NDArray w = gather(idArr, word);
     NDArray pos;
     int t = in.t();
@@ -89,7 +53,7 @@ final class BertGraph {
   }
 
   private static NDArray gather(NDArray idx, NDArray table) {
-    return idx.getNDArrayInternal().embedding(idx, table, SparseFormat.DENSE).singletonOrThrow();
+    return Ops.gather(idx, table);
   }
 
   static NDArray layerNorm(ModelConfig config, NDArray x, NDArray w, NDArray bias) {

@@ -12,6 +12,8 @@ import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.TokenBatch;
+import dev.neurolens.model.graph.HookRun;
+import dev.neurolens.model.graph.PaddedBatch;
 import dev.neurolens.util.NeuroLensException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,7 +60,7 @@ public final class TrainableBert implements AutoCloseable {
     this.dropout = dropout;
     this.hasHead = source.hasMaskedLmHead();
     this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-    Map<String, NDArray> src = source.paramArrays();
+    Map<String, NDArray> src = source.params();
     boolean grad = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
     try {
@@ -196,7 +198,7 @@ public final class TrainableBert implements AutoCloseable {
    * frozen bottom always runs without autograd. Without {@code train}: plain inference.
    */
   public NDArray forward(NDManager m, TokenBatch batch, boolean train) {
-    BertGraph.Inputs in = BertGraph.inputs(config, batch);
+    PaddedBatch in = PaddedBatch.of(config, batch);
     float rate = train ? dropout : 0f;
     float scale = (float) (1 / Math.sqrt(config.headDim()));
     boolean grad = JniUtils.isGradMode();
@@ -205,7 +207,7 @@ public final class TrainableBert implements AutoCloseable {
       NDArray typeRow0 = p(BertCheckpoint.TOKEN_TYPE).get(sub, new NDIndex("0"));
       NDArray x = BertGraph.embed(config, sub, in, p(BertCheckpoint.WORD), p(BertCheckpoint.POSITION), typeRow0,
           p(BertCheckpoint.EMB_LN + "weight"), p(BertCheckpoint.EMB_LN + "bias"), rate);
-      NDArray mask = BertGraph.maskArray(sub, in);
+      NDArray mask = in.keyMask(sub);
       for (int i = 0; i < layers.size(); i++) {
         if (train && i == Math.max(freeze, 0)) {
           JniUtils.setGradMode(true);

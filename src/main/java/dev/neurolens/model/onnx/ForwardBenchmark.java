@@ -17,7 +17,9 @@ import java.util.Set;
 /**
  * Forward-pass throughput of NeuroLens against ONNX Runtime on the same shapes and threads:
  * full (unpadded) batches of seeded random token ids, two warm-up runs per engine, then
- * interleaved timed rounds in rotating order; tokens/s = B x T / median seconds per run.
+ * interleaved timed rounds in rotating order; tokens/s = B x T / median seconds per run. Without an
+ * ONNX graph (a Hugging Face directory of any family) only NeuroLens is timed and the ONNX Runtime
+ * figures are NaN.
  *
  * <p>Usage: {@code ForwardBenchmark.Result r = ForwardBenchmark.run(model, Models.bundledOnnx(),
  * new ForwardBenchmark.Options(8, 128, 2, 5, 7)); r.ratio()}
@@ -61,6 +63,7 @@ public final class ForwardBenchmark {
       double captureRatio,
       int capturedHooks) {}
 
+  /** Times {@code model}, and ONNX Runtime on {@code onnx} when it is not null. */
   public static Result run(EncoderModel model, byte[] onnx, Options o) {
     if (o.seq() > model.tokenizer().maxTokens()) {
       throw new NeuroLensException("--seq must be <= the model's max positions (" + model.tokenizer().maxTokens()
@@ -77,7 +80,7 @@ public final class ForwardBenchmark {
     double ours;
     double capture;
     double ort;
-    try (OrtReference ref = OrtReference.create(onnx, o.threads(), model.config().padTokenId());
+    try (OrtReference ref = onnx == null ? null : OrtReference.create(onnx, o.threads(), model.config().padTokenId());
         NDManager root = NDManager.newBaseManager()) {
       Runnable plain = () -> {
         try (NDManager m = root.newSubManager()) {
@@ -93,7 +96,7 @@ public final class ForwardBenchmark {
           }
         }
       };
-      Runnable onnxRun = () -> ref.lastHidden(rows);
+      Runnable onnxRun = ref == null ? () -> { } : () -> ref.lastHidden(rows);
       List<Runnable> engines = List.of(onnxRun, plain, cap);
       for (Runnable e : engines) {
         e.run();
@@ -112,21 +115,25 @@ public final class ForwardBenchmark {
         }
       }
       double perRun = (double) o.batch() * o.seq();
-      ort = perRun / median(secs[0]);
+      ort = ref == null ? Double.NaN : perRun / median(secs[0]);
       ours = perRun / median(secs[1]);
       capture = perRun / median(secs[2]);
     }
     return new Result(o, ours, ort, ours / ort, capture, capture / ort, layers.size());
   }
 
-  /** A full (unpadded) batch of seeded random token ids above 1000 (no special tokens). */
+  /**
+   * A full (unpadded) batch of seeded random token ids above 1000 (no special tokens; a vocabulary
+   * of 2,000 or fewer ids: any id).
+   */
   public static TokenBatch randomBatch(EncoderModel model, int batch, int seq, long seed) {
     Random r = new Random(seed);
     List<int[]> rows = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
       int[] row = new int[seq];
       for (int j = 0; j < row.length; j++) {
-        row[j] = 1000 + r.nextInt(model.config().vocabSize() - 1000);
+        int lo = model.config().vocabSize() > 2000 ? 1000 : 0;
+        row[j] = lo + r.nextInt(model.config().vocabSize() - lo);
       }
       rows.add(row);
     }

@@ -1,4 +1,4 @@
-package dev.neurolens.model.bert;
+package dev.neurolens.model.graph;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -12,27 +12,31 @@ import java.util.Set;
 /**
  * The hooks of one forward call: which sites to capture (attached to the caller's manager) and
  * which to replace. Created per call and dropped when it returns, so hooks never outlive it.
+ * Shared by every family: a block passes each activation through {@link #at} under its
+ * {@link HookName}.
  */
-final class HookRun {
-  static final HookRun NONE = new HookRun(null, Set.of(), Map.of());
+public final class HookRun {
+  /** No capture, no intervention (plain forward, training). */
+  public static final HookRun NONE = new HookRun(null, Set.of(), Map.of());
 
   private final NDManager outer;
   private final Set<HookName> capture;
   private final Map<HookName, Intervention> interventions;
   private final Map<HookName, NDArray> captured = new LinkedHashMap<>();
 
-  HookRun(NDManager outer, Set<HookName> capture, Map<HookName, Intervention> interventions) {
+  /** Captured arrays are attached to {@code outer}. */
+  public HookRun(NDManager outer, Set<HookName> capture, Map<HookName, Intervention> interventions) {
     this.outer = outer;
     this.capture = capture;
     this.interventions = interventions;
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return capture.isEmpty() && interventions.isEmpty();
   }
 
   /** Applies the hook point {@code name} to activation {@code x} (B, T, W); returns what flows on. */
-  NDArray at(HookName name, NDArray x) {
+  public NDArray at(HookName name, NDArray x) {
     NDArray y = x;
     Intervention f = interventions.get(name);
     if (f != null) {
@@ -50,7 +54,8 @@ final class HookRun {
     return y;
   }
 
-  Map<HookName, NDArray> captured() {
+  /** The captured activations, by hook, in forward order. */
+  public Map<HookName, NDArray> captured() {
     return captured;
   }
 }
