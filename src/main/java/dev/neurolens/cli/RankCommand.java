@@ -86,8 +86,10 @@ final class RankCommand implements Callable<Integer> {
     }
     Map<String, Object> file = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
+        long t0 = System.nanoTime();
         StoreTask st = StoreTask.load(s, task, probe.splitRule(), StoreTask.Control.NONE);
         int[] train = st.splits().train();
+        long t1 = System.nanoTime();
         if (runs > 1) {
           RankingStability stability = RankingStability.lca(st.x(), train, st.task(), probe.options(st.layout()), runs,
               store + " all layers", line -> {
@@ -112,7 +114,10 @@ final class RankCommand implements Callable<Integer> {
               case ap -> ApRanker.rank(st.x(), train, st.task(), positiveClass);
               case random -> LcaRanker.random(IntStream.range(0, st.x().cols()).toArray(), probe.seed());
             };
-        return rankingFile(st, ranking, Math.min(top, ranking.size()));
+        Map<String, Object> result = rankingFile(st, ranking, Math.min(top, ranking.size()));
+        result.put("seconds", Map.of("load_task", Math.round((t1 - t0) / 1e7) / 100.0,
+            "rank", Math.round((System.nanoTime() - t1) / 1e7) / 100.0));
+        return result;
       }
     });
     Json.writeAtomically(out.resolve("ranking.json"), file);

@@ -126,6 +126,7 @@ public final class ProbeTrainer {
     private int batches;
     private NDArray wArr; // (C, F), rewritten from w before each step
     private float[] gradW;
+    private double[] sums; // sum |W| and sum W^2 of the current weights
 
     Loop(ActivationMatrix x, int[] rows, ProbeTask task, float[][] stats, int[] featureIds,
         ProbeOptions o, float[] w, float[] b, Random random) {
@@ -250,12 +251,14 @@ public final class ProbeTrainer {
           gradB[k] += gs[i * classes + k];
         }
       }
-      double[] sums = ProbeObjective.absAndSquareSums(w);
+      if (sums == null) {
+        sums = ProbeObjective.absAndSquareSums(w);
+      }
       double norm = Math.sqrt(sums[1]);
       lossSum += loss + o.lambda1() * sums[0] + o.lambda2() * norm;
       batches++;
-      ProbeObjective.addPenaltyGradient(w, o.lambda1(), o.lambda2(), norm, gradW);
-      adamW.step(w, gradW);
+      // penalty gradient, Adam and the next step's |W| and W^2 sums in one pass over W
+      sums = adamW.stepPenalized(w, gradW, (float) o.lambda1(), norm > 0 ? (float) (o.lambda2() / norm) : 0f);
       adamB.step(b, gradB);
     }
 
