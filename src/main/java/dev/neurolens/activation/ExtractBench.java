@@ -30,11 +30,13 @@ public final class ExtractBench {
    *     same run
    * @param peakRssBytes peak resident set size of this process (VmHWM), or -1 if unknown
    * @param storeBytes size of the store written
+   * @param firstSnippetSeconds from the start of the extraction (model loaded) to the first
+   *     snippet written
    */
   public record Figures(
       long codeTokens, long modelTokens, long paddedTokens, double forwardTokensPerS,
       double extractTokensPerS, double ratio, double extractModelTokensPerS,
-      double referenceTokensPerS, long peakRssBytes, long storeBytes) {
+      double referenceTokensPerS, long peakRssBytes, long storeBytes, double firstSnippetSeconds) {
 
     /** Share of the computed batch slots that are padding. */
     public double paddingShare() {
@@ -81,6 +83,7 @@ public final class ExtractBench {
     ExtractionResult r = ex.extract(model, inputs, store, StoreWriter.Mode.OVERWRITE);
     double forward = codeTokens / forwardSeconds;
     return new Figures(codeTokens, modelTokens, paddedTokens, forward, r.tokensPerSecond(),
-        r.tokensPerSecond() / forward, modelTokens / r.seconds(), reference, ProcStatus.bytes("VmHWM:"), r.bytes());
+        r.tokensPerSecond() / forward, modelTokens / r.seconds(), reference, ProcStatus.bytes("VmHWM:"), r.bytes(),
+        r.firstSnippetSeconds());
   }
 }

@@ -14,7 +14,9 @@ package dev.neurolens.activation;
  * @param bytes size of the store on disk
  * @param resumedSnippets snippets found already complete (0 for a fresh store)
  * @param seconds wall time of this run
+ * @param firstSnippetSeconds from the start of this run (model loaded) until the first snippet was
+ *     written to the store; NaN when none was written
  */
 public record ExtractionResult(
     int snippets, long tokens, int layers, int hidden, double tokensPerSecond, long bytes,
-    int resumedSnippets, double seconds) {}
+    int resumedSnippets, double seconds, double firstSnippetSeconds) {}

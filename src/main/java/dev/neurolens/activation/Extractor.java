@@ -91,6 +91,7 @@ public final class Extractor {
     long t0 = System.nanoTime();
     StoreSpec spec = spec(model);
     long codeTokens = 0;
+    double firstSnippet = Double.NaN;
     int resumed;
     StoreManifest manifest;
     try (StoreWriter writer = StoreWriter.open(out, spec, mode);
@@ -117,6 +118,9 @@ public final class Extractor {
               FiniteCheck.require(s, spec);
             }
             writer.append(s);
+            if (Double.isNaN(firstSnippet)) {
+              firstSnippet = (System.nanoTime() - t0) / 1e9;
+            }
             codeTokens += inputs.get(i).tokens().size();
             bar.step(1);
           }
@@ -137,7 +141,7 @@ public final class Extractor {
     return new ExtractionResult(
         manifest.snippets(), manifest.tokens(), spec.hooks().size(),
         model.config().hiddenSize(), codeTokens == 0 ? 0 : codeTokens / seconds, bytes, resumed,
-        seconds);
+        seconds, firstSnippet);
   }
 
   /** End (exclusive) of the group of snippets starting at {@code start}. */

@@ -158,7 +158,7 @@ public final class Analysis {
           + " (same model, corpus and tasks; StoreUse.OVERWRITE / --overwrite re-extracts)");
       try (ActivationStore s = ActivationStore.open(store)) {
         return new ExtractionResult(s.snippetCount(), s.tokenCount(), layers, m.config().hiddenSize(),
-            Double.NaN, s.bytes(), s.snippetCount(), 0);
+            Double.NaN, s.bytes(), s.snippetCount(), 0, Double.NaN);
       }
     }
     return extractor.extract(m, in.inputs(), store,

@@ -104,13 +104,14 @@ final class BenchExtractCommand implements Callable<Integer> {
       j.put("peak_rss_mib", f.peakRssBytes() < 0 ? -1 : f.peakRssBytes() >> 20);
       j.put("heap_max_mib", Runtime.getRuntime().maxMemory() >> 20);
       j.put("store_mib", f.storeBytes() >> 20);
+      j.put("first_snippet_s", Math.round(f.firstSnippetSeconds() * 100) / 100.0);
       out.emit(j, String.format(Locale.ROOT,
           "forward %.0f code tokens/s, extract %.0f code tokens/s (ratio %.2f), peak RSS %d MiB, store %d MiB%n"
               + "extract %.0f model tokens/s (%d model tokens, padding %.1f%% of %d batch slots) = %.2fx the plain "
-              + "forward on 16 x 128 random ids (%.0f tokens/s)",
+              + "forward on 16 x 128 random ids (%.0f tokens/s); first snippet stored %.2f s after the model was loaded",
           f.forwardTokensPerS(), f.extractTokensPerS(), f.ratio(), f.peakRssBytes() >> 20, f.storeBytes() >> 20,
           f.extractModelTokensPerS(), f.modelTokens(), 100 * f.paddingShare(), f.paddedTokens(), f.referenceRatio(),
-          f.referenceTokensPerS()));
+          f.referenceTokensPerS(), f.firstSnippetSeconds()));
     } finally {
       if (keep == null) {
         deleteTree(store);

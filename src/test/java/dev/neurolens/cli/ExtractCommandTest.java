@@ -41,6 +41,21 @@ class ExtractCommandTest {
   }
 
   @Test
+  void benchExtract_figuresAreConsistent_firstSnippetTimed() throws Exception {
+    Path kept = tmp.resolve("bench-store");
+    JsonNode r = run(0, "bench", "extract", "--model", model.toString(), "--corpus", corpus.toString(), "--tokens", "20",
+        "--keep", kept.toString(), "--json", "--quiet");
+    assertEquals(r.get("extract_tokens_per_s").asDouble() / r.get("forward_tokens_per_s").asDouble(),
+        r.get("ratio").asDouble(), 2e-3);
+    double first = r.get("first_snippet_s").asDouble();
+    double seconds = r.get("code_tokens").asDouble() / r.get("extract_tokens_per_s").asDouble();
+    assertTrue(first > 0 && first <= seconds * 1.01 + 0.01, "first snippet " + first + " s of " + seconds + " s");
+    try (var s = dev.neurolens.activation.ActivationStore.open(kept)) {
+      assertEquals(r.get("code_tokens").asLong(), s.tokenCount());
+    }
+  }
+
+  @Test
   void extract_json_reportsCountsAndWritesStore() throws Exception {
     Path store = tmp.resolve("store");
     JsonNode r = run(0, "extract", "--model", model.toString(), "--corpus", corpus.toString(),
