@@ -317,10 +317,12 @@ public record AnalysisResult(
    * @param hook hook point
    * @param weight max |weight| over classes (overall) or |weight| for the class
    * @param selected share of the ranking runs whose top 5% holds it, or null for one run
+   * @param detected the value of the task it detects best as a detector, or null (regression)
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record NeuronWeight(int layer, int index, String hook, double weight,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Double selected) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double selected,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ConceptSection.Detected detected) {}
 
   /**
    * Probe-level ablation at k% of the neurons: test scores of the oracle with only the selection

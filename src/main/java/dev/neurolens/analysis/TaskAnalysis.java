@@ -48,6 +48,8 @@ final class TaskAnalysis {
   private List<AnalysisResult.LayerScore> layers;
   private AnalysisResult.LayerScore oracleScore;
   private RankingStability stability;
+  /** What listed neurons detect best, by feature id (filled when the top neurons are listed). */
+  private final Map<Integer, ConceptSection.Detected> detected = new java.util.HashMap<>();
 
   TaskAnalysis(StoreTask st, ProbeOptions options, long seed, Consumer<String> progress) {
     this.st = st;
@@ -112,12 +114,21 @@ final class TaskAnalysis {
   /** Top neurons overall (LCA ordering) and per class (|weight| for the class) and their layers. */
   AnalysisResult.TopNeurons topNeurons() {
     double[] maxAbs = maxAbsWeight();
+    Map<String, int[]> classTop = perClassTop();
+    if (!st.task().isRegression()) {
+      java.util.Set<Integer> listed = new java.util.LinkedHashSet<>();
+      for (int f : lca.top(Math.min(LISTED, lca.size()))) {
+        listed.add(f);
+      }
+      classTop.values().forEach(ids -> Arrays.stream(ids).forEach(listed::add));
+      detect(listed.stream().mapToInt(Integer::intValue).toArray());
+    }
     List<AnalysisResult.NeuronWeight> overall = new ArrayList<>();
     for (int f : lca.top(Math.min(LISTED, lca.size()))) {
       overall.add(neuron(f, maxAbs[f]));
     }
     Map<String, List<AnalysisResult.NeuronWeight>> perClass = new LinkedHashMap<>();
-    for (Map.Entry<String, int[]> e : perClassTop().entrySet()) {
+    for (Map.Entry<String, int[]> e : classTop.entrySet()) {
       List<AnalysisResult.NeuronWeight> list = new ArrayList<>();
       int c = st.task().labelNames().indexOf(e.getKey());
       for (int f : e.getValue()) {
@@ -126,6 +137,14 @@ final class TaskAnalysis {
       perClass.put(e.getKey(), list);
     }
     return new AnalysisResult.TopNeurons(overall, perClass);
+  }
+
+  /** Finds what each of {@code features} not yet searched detects best (one pass over their columns). */
+  private void detect(int[] features) {
+    int[] missing = Arrays.stream(features).filter(f -> !detected.containsKey(f)).distinct().toArray();
+    if (missing.length > 0) {
+      detected.putAll(ConceptSection.detect(st, missing, seed));
+    }
   }
 
   /** The layer-wise probe scores of {@link #probe()}. */
@@ -196,7 +215,7 @@ final class TaskAnalysis {
         new ConceptAnalyzer.TokenTable(st.tokenTexts(), st.task().labels(), st.task().labelNames(), st.rowSnippet());
     List<ConceptAnalyzer.ClassMatch> matches = analyzer.matchClasses(st.x(), perClassTop(), perClass, tokens);
     int[] features = matches.stream().mapToInt(m -> m.profile().feature()).distinct().toArray();
-    java.util.Map<Integer, ConceptSection.Detected> detected = ConceptSection.detect(st, features, seed);
+    detect(features);
     var snippets = st.store().snippets();
     List<AnalysisResult.ProfiledNeuron> out = new ArrayList<>();
     for (ConceptAnalyzer.ClassMatch m : matches) {
@@ -282,7 +301,7 @@ final class TaskAnalysis {
     LayerLayout layout = st.layout();
     String hook = layout.hookName(layout.layerOf(feature));
     return new AnalysisResult.NeuronWeight(HookName.parse(hook).layer(), layout.indexOf(feature), hook, weight,
-        stability == null ? null : stability.frequency(feature));
+        stability == null ? null : stability.frequency(feature), detected.get(feature));
   }
 
   /** max over classes of |weight| per feature id: the LCA ranking's score of each neuron. */

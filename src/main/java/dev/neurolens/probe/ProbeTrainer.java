@@ -160,7 +160,7 @@ public final class ProbeTrainer {
     private double inMemory(NDManager manager) {
       int[] placed = shuffled(rows);
       NDArray all = manager.create(new Shape(placed.length, f));
-      fill(all, placed);
+      fillScattered(all, placed);
       int batch = o.batchSize();
       int count = (placed.length + batch - 1) / batch;
       double loss = Double.NaN;
@@ -276,6 +276,40 @@ public final class ProbeTrainer {
         Rows.read(x, part, stats == null ? null : stats[0], stats == null ? null : stats[1], data,
             featureIds, o.layout());
         Tensors.writeRows(dst, s, data, n);
+      }
+    }
+
+    /**
+     * The same tensor as {@link #fill} of {@code ids}, with the rows read in ascending row order
+     * (sequential reads of the store's files) and each written to its position in {@code ids}.
+     */
+    private void fillScattered(NDArray dst, int[] ids) {
+      Integer[] byRow = new Integer[ids.length];
+      for (int i = 0; i < ids.length; i++) {
+        byRow[i] = i;
+      }
+      java.util.Arrays.sort(byRow, java.util.Comparator.comparingInt(i -> ids[i]));
+      int chunk = Rows.chunkRows(f);
+      float[] buf = new float[Math.min(chunk, ids.length) * f];
+      java.nio.FloatBuffer view = Tensors.floatView(dst);
+      for (int s = 0; s < ids.length; s += chunk) {
+        int n = Math.min(chunk, ids.length - s);
+        int[] part = new int[n];
+        for (int k = 0; k < n; k++) {
+          part[k] = ids[byRow[s + k]];
+        }
+        float[] data = n * f == buf.length ? buf : new float[n * f];
+        Rows.read(x, part, stats == null ? null : stats[0], stats == null ? null : stats[1], data,
+            featureIds, o.layout());
+        if (view == null) { // no view of the tensor's memory (a GPU): row by row through the manager
+          for (int k = 0; k < n; k++) {
+            Tensors.writeRows(dst, byRow[s + k], java.util.Arrays.copyOfRange(data, k * f, (k + 1) * f), 1);
+          }
+        } else {
+          for (int k = 0; k < n; k++) {
+            view.put(byRow[s + k] * f, data, k * f, f);
+          }
+        }
       }
     }
 

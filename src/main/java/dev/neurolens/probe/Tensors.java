@@ -51,6 +51,12 @@ final class Tensors {
     }
   }
 
+  /** A float view of a contiguous CPU tensor's memory, or null where there is none (a GPU). */
+  static java.nio.FloatBuffer floatView(NDArray a) {
+    ByteBuffer b = cpuView(a);
+    return b == null ? null : b.asFloatBuffer();
+  }
+
   /** A native-order view of a contiguous CPU tensor's memory, or null where there is none. */
   private static ByteBuffer cpuView(NDArray a) {
     if (a.getDevice().isGpu()) {

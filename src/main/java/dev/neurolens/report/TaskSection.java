@@ -278,20 +278,31 @@ final class TaskSection {
 
   private static String neuronTable(List<JsonNode> neurons) {
     boolean runs = neurons.stream().anyMatch(n -> n.has("selected"));
-    Html.Table t = runs ? new Html.Table("data compact", "#", "layer", "neuron", "hook", "weight", "selected in")
-        : new Html.Table("data compact", "#", "layer", "neuron", "hook", "weight");
+    boolean detects = neurons.stream().anyMatch(n -> n.has("detected"));
+    List<String> headers = new ArrayList<>(List.of("#", "layer", "neuron", "hook", "weight"));
+    if (runs) {
+      headers.add("selected in");
+    }
+    if (detects) {
+      headers.add("detects best (AP vs chance)");
+    }
+    Html.Table t = new Html.Table("data compact", headers.toArray(String[]::new));
     int shown = Math.min(TOP_ROWS, neurons.size());
     for (int i = 0; i < shown; i++) {
       JsonNode n = neurons.get(i);
-      String[] cells = {Integer.toString(i + 1), fmtAny(num(n, "layer")), fmtAny(num(n, "index")),
-          esc(orDash(text(n, "hook"))), fmt(num(n, "weight"))};
+      List<String> cells = new ArrayList<>(List.of(Integer.toString(i + 1), fmtAny(num(n, "layer")),
+          fmtAny(num(n, "index")), esc(orDash(text(n, "hook"))), fmt(num(n, "weight"))));
       if (runs) {
         double sel = num(n, "selected");
         String pct = Double.isFinite(sel) ? Math.round(100 * sel) + "% of runs" : Html.MISSING;
-        cells = java.util.Arrays.copyOf(cells, 6);
-        cells[5] = sel >= 0.8 - 1e-12 ? "<b class=\"stable\">" + pct + " ✓ stable</b>" : pct;
+        cells.add(sel >= 0.8 - 1e-12 ? "<b class=\"stable\">" + pct + " ✓ stable</b>" : pct);
       }
-      t.row(cells);
+      if (detects) {
+        JsonNode d = n.get("detected");
+        cells.add(d == null || !d.isObject() ? Html.MISSING : esc(orDash(text(d, "concept")))
+            + (num(d, "sign") < 0 ? " (−)" : "") + " " + fmt(num(d, "ap")) + " vs " + fmt(num(d, "base_rate")));
+      }
+      t.row(cells.toArray(String[]::new));
     }
     String more = neurons.size() > shown
         ? "<p class=\"meta\">… and " + (neurons.size() - shown) + " more</p>" : "";

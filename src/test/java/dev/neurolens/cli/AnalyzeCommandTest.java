@@ -101,6 +101,7 @@ class AnalyzeCommandTest {
       double j = task.get("stability").get("mean_jaccard").asDouble();
       assertTrue(j >= 0 && j <= 1, "jaccard " + j);
       for (JsonNode n : task.get("top_neurons").get("overall")) {
+        assertTrue(task.get("classes").toString().contains('"' + n.get("detected").get("concept").asText() + '"'));
         double sel = n.get("selected").asDouble();
         assertTrue(sel == 0 || sel == 1.0 / 3 || sel == 2.0 / 3 || sel == 1, "selected " + sel);
       }
