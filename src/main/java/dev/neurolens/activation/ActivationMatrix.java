@@ -48,4 +48,20 @@ public interface ActivationMatrix {
   default Optional<ActivationMatrix> narrowed(int[] columns) {
     return Optional.empty();
   }
+
+  /**
+   * Whether every value is a float16 number that {@link #readRowsHalf} gives exactly (a view of a
+   * float16 store): a reader may then hold rows in half the memory with the same values.
+   */
+  default boolean storesHalf() {
+    return false;
+  }
+
+  /**
+   * Copies arbitrary rows (in the given order) into {@code dst} as IEEE 754 float16 bits,
+   * row-major; only when {@link #storesHalf()}.
+   */
+  default void readRowsHalf(int[] rowIds, short[] dst) {
+    throw new UnsupportedOperationException("this matrix does not hold float16 values");
+  }
 }

@@ -166,6 +166,40 @@ final class StoreMatrix implements ActivationMatrix {
     }
   }
 
+  @Override
+  public boolean storesHalf() {
+    return dtype == StoreDtype.FLOAT16;
+  }
+
+  @Override
+  public void readRowsHalf(int[] rowIds, short[] dst) {
+    if (dtype != StoreDtype.FLOAT16) {
+      throw new UnsupportedOperationException("a " + dtype.label() + " store holds no float16 values");
+    }
+    for (int i = 0; i < rowIds.length; i++) {
+      int row = rowIds[i];
+      if (row < 0 || row >= rows) {
+        throw new IndexOutOfBoundsException("row " + row + " outside [0, " + rows + ")");
+      }
+      int chunk = store.chunkOf(kind, row);
+      int localRow = row - store.chunkStart(kind, chunk);
+      int at = i * cols;
+      for (int s = 0; s < hookIndex.length; s++) {
+        ShortBuffer v = halves(chunk, s);
+        int rowBase = Math.toIntExact((long) localRow * width[s]);
+        int[] sel = columns[s];
+        if (sel == null) {
+          v.get(rowBase, dst, at + dstOffset[s], width[s]);
+        } else {
+          int[] pos = positions[s];
+          for (int c = 0; c < sel.length; c++) {
+            dst[at + pos[c]] = v.get(rowBase + sel[c]);
+          }
+        }
+      }
+    }
+  }
+
   private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
 
   private static short[] scratch(int n) {

@@ -97,6 +97,19 @@ public final class ColumnSubset implements ActivationMatrix {
   }
 
   @Override
+  public boolean storesHalf() {
+    return direct != null && direct.storesHalf();
+  }
+
+  @Override
+  public void readRowsHalf(int[] rowIds, short[] dst) {
+    if (!storesHalf()) {
+      throw new UnsupportedOperationException("this column subset does not hold float16 values");
+    }
+    direct.readRowsHalf(rowIds, dst);
+  }
+
+  @Override
   public int rows() {
     return base.rows();
   }

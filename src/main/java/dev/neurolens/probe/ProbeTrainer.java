@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.util.NeuroLensException;
@@ -127,6 +128,7 @@ public final class ProbeTrainer {
     private NDArray wArr; // (C, F), rewritten from w before each step
     private float[] gradW;
     private double[] sums; // sum |W| and sum W^2 of the current weights
+    private boolean half; // training rows held as float16 (see run)
 
     Loop(ActivationMatrix x, int[] rows, ProbeTask task, float[][] stats, int[] featureIds,
         ProbeOptions o, float[] w, float[] b, Random random) {
@@ -147,7 +149,10 @@ public final class ProbeTrainer {
 
     /** Runs all epochs; returns the mean minibatch objective of the last epoch. */
     double run(NDManager manager) {
-      long bytes = (long) rows.length * f * Float.BYTES;
+      // float16 store values without standardisation are held as float16 (exactly the same numbers,
+      // half the memory) and widened per minibatch
+      half = stats == null && x.storesHalf() && !manager.getDevice().isGpu();
+      long bytes = (long) rows.length * f * (half ? 2 : Float.BYTES);
       wArr = manager.create(new Shape(classes, f));
       gradW = new float[classes * f];
       return bytes <= o.maxInMemoryBytes() ? inMemory(manager) : streamed(manager);
@@ -159,7 +164,7 @@ public final class ProbeTrainer {
      */
     private double inMemory(NDManager manager) {
       int[] placed = shuffled(rows);
-      NDArray all = manager.create(new Shape(placed.length, f));
+      NDArray all = manager.create(new Shape(placed.length, f), half ? DataType.FLOAT16 : DataType.FLOAT32);
       fillScattered(all, placed);
       int batch = o.batchSize();
       int count = (placed.length + batch - 1) / batch;
@@ -171,7 +176,8 @@ public final class ProbeTrainer {
           int e = Math.min(placed.length, s + batch);
           try (NDManager sub = manager.newSubManager()) {
             sub.tempAttachAll(all);
-            step(sub, all.get(new NDIndex(s + ":" + e)), placed, s, e - s);
+            NDArray xb = all.get(new NDIndex(s + ":" + e));
+            step(sub, half ? xb.toType(DataType.FLOAT32, false) : xb, placed, s, e - s);
           }
         }
         loss = endEpoch();
@@ -289,6 +295,10 @@ public final class ProbeTrainer {
         byRow[i] = i;
       }
       java.util.Arrays.sort(byRow, java.util.Comparator.comparingInt(i -> ids[i]));
+      if (half) {
+        fillHalf(dst, ids, byRow);
+        return;
+      }
       int chunk = Rows.chunkRows(f);
       float[] buf = new float[Math.min(chunk, ids.length) * f];
       java.nio.FloatBuffer view = Tensors.floatView(dst);
@@ -309,6 +319,31 @@ public final class ProbeTrainer {
           for (int k = 0; k < n; k++) {
             view.put(byRow[s + k] * f, data, k * f, f);
           }
+        }
+      }
+    }
+
+    /** {@link #fillScattered} into a float16 tensor: the store's half bits copied as they are, checked finite. */
+    private void fillHalf(NDArray dst, int[] ids, Integer[] byRow) {
+      java.nio.ShortBuffer view = dst.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asShortBuffer();
+      int chunk = Rows.chunkRows(f);
+      short[] buf = new short[Math.min(chunk, ids.length) * f];
+      for (int s = 0; s < ids.length; s += chunk) {
+        int n = Math.min(chunk, ids.length - s);
+        int[] part = new int[n];
+        for (int k = 0; k < n; k++) {
+          part[k] = ids[byRow[s + k]];
+        }
+        x.readRowsHalf(part, buf);
+        for (int k = 0; k < n; k++) {
+          for (int j = 0; j < f; j++) {
+            short h = buf[k * f + j];
+            if ((h & 0x7C00) == 0x7C00) { // infinity or NaN
+              float v = h == (short) 0x7C00 ? Float.POSITIVE_INFINITY : h == (short) 0xFC00 ? Float.NEGATIVE_INFINITY : Float.NaN;
+              throw Rows.nonFinite(part[k], featureIds[j], v, o.layout());
+            }
+          }
+          view.put(byRow[s + k] * f, buf, k * f, f);
         }
       }
     }

@@ -185,4 +185,25 @@ class SplitCommandTest {
         "--out", tmp.resolve("bad").toString());
     assertTrue(err[1].contains("--split: must be snippet or type-disjoint, found 'by-word'"), err[1]);
   }
+  @Test
+  void probeOnAFloat16Store_heldAsFloat16_trainsExactlyAsOnFloat32Rows() {
+    try (ActivationStore s = ActivationStore.open(store)) {
+      StoreTask st = StoreTask.load(s, "lexical", StoreTask.SplitRule.snippet(42), StoreTask.Control.NONE);
+      assertTrue(st.x().storesHalf());
+      float[] all = new float[st.x().rows() * st.x().cols()];
+      st.x().read(0, st.x().rows(), all);
+      float[][] m = new float[st.x().rows()][];
+      for (int r = 0; r < m.length; r++) {
+        m[r] = Arrays.copyOfRange(all, r * st.x().cols(), (r + 1) * st.x().cols());
+      }
+      dev.neurolens.activation.DenseActivations dense = dev.neurolens.activation.DenseActivations.of(m);
+      assertTrue(!dense.storesHalf());
+      dev.neurolens.probe.ProbeOptions o = dev.neurolens.probe.ProbeOptions.builder().optEpochs(2).optSeed(3).build();
+      dev.neurolens.probe.Probe fromStore = dev.neurolens.probe.ProbeTrainer.train(st.x(), st.splits().train(), st.task(), o);
+      dev.neurolens.probe.Probe fromFloats = dev.neurolens.probe.ProbeTrainer.train(dense, st.splits().train(), st.task(), o);
+      for (int c = 0; c < st.task().numClasses(); c++) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(fromFloats.weights()[c], fromStore.weights()[c], "class " + c);
+      }
+    }
+  }
 }
