@@ -194,7 +194,7 @@ public final class Analysis {
       neurons.addAll(ta.neurons(b.neuronsPerClass));
     }
     SplitCheck otherSplit = null;
-    if (SPLIT_CHECK_TASKS.contains(task) && s.tasks().stream().anyMatch(t -> t.name().equals("lexical"))) {
+    if (b.splitCheckTasks.contains(task) && s.tasks().stream().anyMatch(t -> t.name().equals("lexical"))) {
       StoreTask.SplitRule.Kind other = b.split == StoreTask.SplitRule.Kind.SNIPPET
           ? StoreTask.SplitRule.Kind.TYPE_DISJOINT : StoreTask.SplitRule.Kind.SNIPPET;
       progress.accept("probing " + task + " on all layers under the " + new StoreTask.SplitRule(other, null).kindName()
@@ -209,9 +209,6 @@ public final class Analysis {
     }
     return ta.section(ablation, pipeline, otherSplit, regularization);
   }
-
-  /** Tasks whose oracle is also probed under the other split (memorisation check). */
-  static final List<String> SPLIT_CHECK_TASKS = List.of("lexical", "syntactic");
 
   /** Neurons per concept with heat-map contexts in results.json. */
   static final int CONCEPT_EXAMPLES = 2;
@@ -254,6 +251,7 @@ public final class Analysis {
     private List<String> conceptTasks = List.of("lexical");
     private int conceptNeurons = 5;
     private int rankRuns = 3;
+    private List<String> splitCheckTasks = List.of("lexical", "syntactic");
     private List<Double> lambdaGrid = List.of();
     private long splitSeed = SnippetSplit.DEFAULT_SEED;
     private StoreTask.SplitRule.Kind split = StoreTask.SplitRule.Kind.SNIPPET;
@@ -401,6 +399,15 @@ public final class Analysis {
       return this;
     }
 
+    /**
+     * Tasks whose oracle is also probed under the other split, the memorisation check (default
+     * lexical and syntactic; none for no task; it needs the lexical task in the store).
+     */
+    public Builder splitCheckTasks(String... v) {
+      splitCheckTasks = List.of(v);
+      return this;
+    }
+
     /** Best neurons listed per concept by the concept search (default 5). */
     public Builder conceptNeurons(int v) {
       conceptNeurons = v;
@@ -457,6 +464,7 @@ public final class Analysis {
       copy.conceptTasks = List.copyOf(conceptTasks);
       copy.conceptNeurons = conceptNeurons;
       copy.rankRuns = rankRuns;
+      copy.splitCheckTasks = List.copyOf(splitCheckTasks);
       copy.lambdaGrid = List.copyOf(lambdaGrid);
       copy.splitSeed = splitSeed;
       copy.split = split;

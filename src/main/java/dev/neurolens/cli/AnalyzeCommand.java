@@ -79,6 +79,11 @@ final class AnalyzeCommand implements Callable<Integer> {
           + "--tasks, --pipeline and --concepts given beside it override its choice.")
   String preset;
 
+  @Option(names = "--split-check", split = ",", defaultValue = "lexical,syntactic",
+      description = "Tasks whose oracle probe is also trained under the other split (snippet / type-disjoint), to show how "
+          + "much of the score is memorised words (default: ${DEFAULT-VALUE}; 'none' for no task).")
+  List<String> splitCheckTasks;
+
   @Option(names = "--rank-runs", defaultValue = "3",
       description = "Oracle probes per task with different probe seeds, to measure how stable the top neurons are "
           + "(default: ${DEFAULT-VALUE}; 1 = no stability figure).")
@@ -166,6 +171,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         .pipelineTasks(pipelineTasks.toArray(String[]::new))
         .conceptTasks(conceptTasks.stream().filter(t -> !t.equals("none")).toArray(String[]::new))
         .splitSeed(splitSeed).split(splitKind).rankRuns(rankRuns)
+        .splitCheckTasks(splitCheckTasks.stream().filter(t -> !t.equals("none")).toArray(String[]::new))
         .store(overwrite ? Analysis.StoreUse.OVERWRITE : Analysis.StoreUse.REUSE)
         .compareWith(compareWith)
         .progressBars(out.quiet() ? CorpusInputs.ProgressBars.HIDE : CorpusInputs.ProgressBars.SHOW)

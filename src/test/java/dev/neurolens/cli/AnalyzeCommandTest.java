@@ -251,11 +251,12 @@ class AnalyzeCommandTest {
   void presets_rerunThePapersSetups() throws Exception {
     Path out = tmp.resolve("preset-redundancy");
     exec(0, "analyze", "--model", model.toString(), "--corpus", corpus.toString(), "--preset", "code-redundancy",
-        "--max-snippets", "0", "--epochs", "1", "--rank-runs", "1", "--skip-redundancy", "--out", out.toString(),
-        "--quiet");
+        "--max-snippets", "0", "--epochs", "1", "--rank-runs", "1", "--skip-redundancy", "--split-check", "none",
+        "--out", out.toString(), "--quiet");
     JsonNode r = Json.MAPPER.readTree(out.resolve("results.json").toFile());
     JsonNode task = r.get("tasks").get(0);
     assertEquals("javalang", task.get("task").asText());
+    assertFalse(task.has("stability") || task.has("other_split"), "--rank-runs 1 and --split-check none: neither");
     assertEquals(1, r.get("tasks").size());
     assertTrue(java.util.Set.of("MODIFIER", "IDENT", "KEYWORD", "TYPE", "NUMBER", "STRING")
         .containsAll(Json.MAPPER.treeToValue(task.get("classes"), List.class)), task.get("classes").toString());
