@@ -1,5 +1,6 @@
 package dev.neurolens.analysis;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.neurolens.probe.ProbeTask;
@@ -17,12 +18,27 @@ import java.util.Map;
  * <p>Usage: {@code Baselines b = Baselines.of(task, control, splits, tokenTexts); b.majority()}
  *
  * @param majority test accuracy of always predicting the most frequent training label
- * @param typeLookup test accuracy of predicting each token type's most frequent training label
+ * @param typeLookup test accuracy of predicting each token type's most frequent training label,
+ *     or null for a snippet task
  * @param controlTypeLookup the same lookup on the control task, or null without one
- * @param seenTypes share of test tokens whose type occurs in training
+ * @param seenTypes share of test tokens whose type occurs in training, or null for a snippet task
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Baselines(double majority, double typeLookup, Double controlTypeLookup, double seenTypes) {
+public record Baselines(double majority,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Double typeLookup,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Double controlTypeLookup,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Double seenTypes) {
+
+  /** The majority-class baseline alone (snippet tasks: no word types to look up). */
+  public static Baselines majorityOnly(ProbeTask task, Splits splits) {
+    int[] labels = task.labels();
+    int majority = majority(labels, splits.train(), task.numClasses());
+    int hits = 0;
+    for (int r : splits.test()) {
+      hits += labels[r] == majority ? 1 : 0;
+    }
+    return new Baselines(round(hits / (double) splits.test().length), null, null, null);
+  }
 
   /** The baselines of {@code task} (and of its {@code control}, may be null) over {@code splits}. */
   public static Baselines of(ProbeTask task, ProbeTask control, Splits splits, String[] texts) {

@@ -99,7 +99,8 @@ final class TaskAnalysis {
         regression ? null : st.task().labelNames(), regression ? null : classCounts(),
         new AnalysisResult.SplitSizes(st.splits().train().length, st.splits().dev().length, st.splits().test().length),
         layers, oracleScore, topNeurons(), layerDistribution(), ablation, pipeline,
-        regression || st.control() == null ? null : Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts()),
+        regression ? null : st.isSnippetLevel() ? Baselines.majorityOnly(st.task(), st.splits())
+            : Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts()),
         stability == null ? null : new AnalysisResult.Stability(stability.runs(), stability.k(),
             Math.round(stability.meanJaccard() * 1e6) / 1e6,
             (int) Arrays.stream(stability.consensus().top(stability.k())).filter(stability::isStable).count()),

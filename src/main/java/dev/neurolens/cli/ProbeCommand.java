@@ -71,8 +71,9 @@ final class ProbeCommand implements Callable<Integer> {
     LayerwiseResult result = Torch.withThreads(probe.threads(), () -> {
       try (ActivationStore s = ActivationStore.open(store)) {
         StoreTask st = StoreTask.load(s, task, probe.splitRule(), control ? StoreTask.Control.FIT : StoreTask.Control.NONE);
-        if (!st.task().isRegression() && !st.isSnippetLevel()) {
-          baselines[0] = Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts());
+        if (!st.task().isRegression()) {
+          baselines[0] = st.isSnippetLevel() ? Baselines.majorityOnly(st.task(), st.splits())
+              : Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts());
         }
         return LayerwiseProber.run(st.x(), st.layout(), st.splits(), st.task(), st.control(), modes,
             probe.options(st.layout()), output.quiet() ? null : output::info);
@@ -132,7 +133,10 @@ final class ProbeCommand implements Callable<Integer> {
       }
       b.append('\n');
     }
-    if (baselines != null) {
+    if (baselines != null && baselines.typeLookup() == null) {
+      b.append(String.format(java.util.Locale.ROOT, "  without activations (test): majority class %.3f%n",
+          baselines.majority()));
+    } else if (baselines != null) {
       b.append(String.format(java.util.Locale.ROOT,
           "  without activations (test): majority class %.3f, token-type lookup %.3f%s; test tokens of seen types %.3f%n",
           baselines.majority(), baselines.typeLookup(), baselines.controlTypeLookup() == null ? ""

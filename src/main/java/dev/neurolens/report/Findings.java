@@ -85,8 +85,10 @@ final class Findings {
     }
     JsonNode baselines = task.get("baselines");
     if (baselines != null && Double.isFinite(num(baselines, "majority"))) {
-      s.append(String.format(Locale.ROOT, "; majority class %.3f, token-type lookup %.3f",
-          num(baselines, "majority"), num(baselines, "type_lookup")));
+      s.append(String.format(Locale.ROOT, "; majority class %.3f", num(baselines, "majority")));
+      if (Double.isFinite(num(baselines, "type_lookup"))) {
+        s.append(String.format(Locale.ROOT, ", token-type lookup %.3f", num(baselines, "type_lookup")));
+      }
     }
     s.append(").");
     if (Double.isFinite(selectivity) && selectivity < 0.05) {

@@ -140,7 +140,10 @@ final class TaskSection {
           fmt(num(oracle, "test")), fmt(num(oracle, "control_test")), fmt(num(oracle, "selectivity")));
     }
     sb.append(t.html());
-    if (baselines != null) {
+    if (baselines != null && !baselines.has("type_lookup")) {
+      sb.append("<p class=\"baselines\">Without activations (test split): majority class <b>")
+          .append(fmt(num(baselines, "majority"))).append("</b>.</p>");
+    } else if (baselines != null) {
       sb.append("<p class=\"baselines\">Without activations (test split): majority class <b>")
           .append(fmt(num(baselines, "majority"))).append("</b> · each token type's most frequent training label <b>")
           .append(fmt(num(baselines, "type_lookup"))).append("</b> · the same lookup on the control task <b>")

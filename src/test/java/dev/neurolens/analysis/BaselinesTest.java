@@ -28,5 +28,9 @@ class BaselinesTest {
     assertEquals(0.75, b.controlTypeLookup(), 1e-12);
     assertEquals(0.75, b.seenTypes(), 1e-12);
     assertNull(Baselines.of(task, null, s, texts).controlTypeLookup());
+    Baselines snippetTask = Baselines.majorityOnly(task, s);
+    assertEquals(0.5, snippetTask.majority(), 1e-12);
+    assertNull(snippetTask.typeLookup());
+    assertNull(snippetTask.seenTypes());
   }
 }

@@ -284,6 +284,9 @@ class AnalyzeCommandTest {
         List.of(t.get("tasks").get(0).get("task").asText(), t.get("tasks").get(1).get("task").asText()));
     assertTrue(java.util.Set.of("Identifier", "Keyword", "Operator", "Number", "String")
         .containsAll(Json.MAPPER.treeToValue(t.get("tasks").get(0).get("classes"), List.class)));
+    JsonNode complexity = t.get("tasks").get(1);
+    assertTrue(complexity.get("baselines").get("majority").isNumber(), "a snippet task: the majority class");
+    assertFalse(complexity.get("baselines").has("type_lookup"), "no word types to look up for snippets");
     String[] bad = exec(2, "analyze", "--preset", "neurox", "--out", tmp.resolve("preset-bad").toString());
     assertTrue(bad[1].contains("--preset: unknown preset 'neurox' (known: code-redundancy, telly)"), bad[1]);
   }
