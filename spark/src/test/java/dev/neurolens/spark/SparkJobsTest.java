@@ -283,4 +283,42 @@ class SparkJobsTest {
       assertTrue(m.controlAccuracy() < m.testAccuracy(), "selectivity " + m.selectivity());
     }
   }
+
+  /** Largest |a - b| over the token rows and both sentence views of two stores with the same tokens and labels. */
+  static double storeDiff(Path a, Path b) {
+    try (ActivationStore x = ActivationStore.open(a); ActivationStore y = ActivationStore.open(b)) {
+      assertEquals(x.tokenCount(), y.tokenCount());
+      assertEquals(x.snippets().stream().map(sn -> sn.id()).toList(), y.snippets().stream().map(sn -> sn.id()).toList());
+      assertEquals(x.tokens(0, x.tokenCount()), y.tokens(0, y.tokenCount()));
+      assertArrayEquals(x.labels("lexical"), y.labels("lexical"));
+      double max = 0;
+      for (dev.neurolens.activation.SentenceRep rep : new dev.neurolens.activation.SentenceRep[] {null,
+          x.sentencePosition(), dev.neurolens.activation.SentenceRep.MEAN}) {
+        ActivationMatrix mx = rep == null ? x.view(x.hooks()) : x.sentenceView(rep, x.hooks(), null);
+        ActivationMatrix my = rep == null ? y.view(y.hooks()) : y.sentenceView(rep, y.hooks(), null);
+        float[] fx = new float[mx.rows() * mx.cols()];
+        float[] fy = new float[my.rows() * my.cols()];
+        mx.read(0, mx.rows(), fx);
+        my.read(0, my.rows(), fy);
+        assertEquals(fx.length, fy.length);
+        for (int i = 0; i < fx.length; i++) {
+          max = Math.max(max, Math.abs(fx[i] - fy[i]));
+        }
+      }
+      return max;
+    }
+  }
+
+  @Test
+  void storeExchange_exportThenImport_givesTheStoreBack() {
+    String exported = tmp.resolve("exported").toString();
+    StoreExchange.export(store, exported, "float32", spark.sparkContext().hadoopConfiguration());
+    Path back = tmp.resolve("imported");
+    StoreExchange.importTo(spark, exported, back, StoreDtype.FLOAT32);
+    assertEquals(0.0, storeDiff(store, back));
+    // the distributed dataset, brought back to one machine, is the locally extracted store
+    Path fromSpark = tmp.resolve("imported-spark");
+    StoreExchange.importTo(spark, dataset, fromSpark, StoreDtype.FLOAT32);
+    assertTrue(storeDiff(store, fromSpark) < 1e-4);
+  }
 }
