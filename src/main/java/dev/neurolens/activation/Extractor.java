@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Turns (model, code snippets with code tokens and labels) into an {@link ActivationStore}.
@@ -103,32 +104,21 @@ public final class Extractor {
             out + ": the unfinished store holds " + resumed + " snippets but the corpus has only "
                 + inputs.size());
       }
-      WindowRunner runner = new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition());
       bar.step(resumed);
-      int start = 0;
-      while (start < inputs.size()) {
-        int end = groupEnd(inputs, start, options.groupTokens());
-        if (end > resumed) {
-          dev.neurolens.util.Activity.set("extracting snippets " + (start + 1) + "-" + end + " of " + inputs.size()
-              + " into " + out);
-          List<SnippetActivations> done = runner.run(root, inputs.subList(start, end));
-          for (int i = Math.max(start, resumed); i < end; i++) {
-            SnippetActivations s = done.get(i - start);
-            if (!options.allowNonFinite()) {
-              FiniteCheck.require(s, spec);
-            }
-            writer.append(s);
-            if (Double.isNaN(firstSnippet)) {
-              firstSnippet = (System.nanoTime() - t0) / 1e9;
-            }
-            codeTokens += inputs.get(i).tokens().size();
-            bar.step(1);
-          }
-          double secs = (System.nanoTime() - t0) / 1e9;
-          bar.extraMessage(String.format("%.0f tokens/s", codeTokens / Math.max(secs, 1e-9)));
+      long[] tokens = {0};
+      double[] first = {Double.NaN};
+      run(model, spec, root, inputs, resumed, out.toString(), s -> {
+        writer.append(s);
+        if (Double.isNaN(first[0])) {
+          first[0] = (System.nanoTime() - t0) / 1e9;
         }
-        start = end;
-      }
+        tokens[0] += s.tokens().stream().filter(t -> (t.flags() & StoredToken.SPECIAL) == 0).count();
+        bar.step(1);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        bar.extraMessage(String.format("%.0f tokens/s", tokens[0] / Math.max(secs, 1e-9)));
+      });
+      codeTokens = tokens[0];
+      firstSnippet = first[0];
       writer.recordSplit(new StoreManifest.SplitRecord(options.splitSeed(), dev.neurolens.util.SnippetSplit.DEFAULT_DEV,
           dev.neurolens.util.SnippetSplit.DEFAULT_TEST));
       manifest = writer.finish();
@@ -142,6 +132,42 @@ public final class Extractor {
         manifest.snippets(), manifest.tokens(), spec.hooks().size(),
         model.config().hiddenSize(), codeTokens == 0 ? 0 : codeTokens / seconds, bytes, resumed,
         seconds, firstSnippet);
+  }
+
+  /**
+   * Extracts {@code inputs} (corpus order) and hands each snippet's activations to {@code sink} in
+   * corpus order, without a store: the same groups, batches, alignment, aggregation and finite
+   * check as {@link #extract}. For callers that write activations elsewhere (one call per
+   * partition of a distributed job); the activations are laid out as {@link #spec} says.
+   */
+  public void extract(EncoderModel model, List<ExtractionInput> inputs, Consumer<SnippetActivations> sink) {
+    StoreSpec spec = spec(model);
+    try (NDManager root = NDManager.newBaseManager()) {
+      run(model, spec, root, inputs, 0, "a stream", sink);
+    }
+  }
+
+  /** Runs the groups of {@code inputs} that hold snippets from {@code skip} on, in corpus order. */
+  private void run(EncoderModel model, StoreSpec spec, NDManager root, List<ExtractionInput> inputs, int skip,
+      String target, Consumer<SnippetActivations> sink) {
+    WindowRunner runner = new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition());
+    int start = 0;
+    while (start < inputs.size()) {
+      int end = groupEnd(inputs, start, options.groupTokens());
+      if (end > skip) {
+        dev.neurolens.util.Activity.set("extracting snippets " + (start + 1) + "-" + end + " of " + inputs.size()
+            + " into " + target);
+        List<SnippetActivations> done = runner.run(root, inputs.subList(start, end));
+        for (int i = Math.max(start, skip); i < end; i++) {
+          SnippetActivations s = done.get(i - start);
+          if (!options.allowNonFinite()) {
+            FiniteCheck.require(s, spec);
+          }
+          sink.accept(s);
+        }
+      }
+      start = end;
+    }
   }
 
   /** End (exclusive) of the group of snippets starting at {@code start}. */

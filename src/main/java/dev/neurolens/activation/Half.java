@@ -3,9 +3,9 @@ package dev.neurolens.activation;
 /**
  * IEEE 754 binary16 ("half") conversion, written here because {@code Float.float16ToFloat} needs
  * Java 20. Float to half rounds to nearest, ties to even; overflow gives infinity; NaN stays NaN
- * (quiet, keeping the top payload bits).
+ * (quiet, keeping the top payload bits). Public for the float16 columns of the Spark module.
  */
-final class Half {
+public final class Half {
   private Half() {}
 
   /** Every half bit pattern's float value (256 KiB): one load instead of a branchy decode. */
@@ -18,7 +18,7 @@ final class Half {
   }
 
   /** The float value of the half-precision bit pattern {@code h}. */
-  static float toFloat(short h) {
+  public static float toFloat(short h) {
     return TABLE[h & 0xffff];
   }
 
@@ -40,7 +40,7 @@ final class Half {
   }
 
   /** The nearest half-precision bit pattern to {@code f} (round half to even). */
-  static short fromFloat(float f) {
+  public static short fromFloat(float f) {
     int bits = Float.floatToRawIntBits(f);
     int sign = (bits >>> 16) & 0x8000;
     int abs = bits & 0x7fffffff;

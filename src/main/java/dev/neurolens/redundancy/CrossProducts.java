@@ -142,6 +142,56 @@ final class CrossProducts {
     return new Result(n, means, products);
   }
 
+  /**
+   * The statistics of the union of the rows of {@code a} and {@code b} (disjoint row sets, the
+   * same sources, blocks and pairs): means weighted by rows, and per pair
+   * {@code C = C_a + C_b + (n_a n_b / n) (m_a − m_b)(m_a − m_b)ᵀ} on the pair's blocks (Chan, Golub
+   * and LeVeque's pairwise update), so partial sums from separate machines add up exactly as one
+   * pass would, up to rounding. Neither input is changed.
+   */
+  static Result merge(Result a, Result b, List<Block> blocks, List<Pair> pairs) {
+    if (a.n() == 0) {
+      return b;
+    }
+    if (b.n() == 0) {
+      return a;
+    }
+    long n = a.n() + b.n();
+    double wa = (double) a.n() / n;
+    double wb = (double) b.n() / n;
+    double[][] means = new double[a.means().length][];
+    double[][] delta = new double[a.means().length][];
+    for (int s = 0; s < means.length; s++) {
+      int f = a.means()[s].length;
+      means[s] = new double[f];
+      delta[s] = new double[f];
+      for (int j = 0; j < f; j++) {
+        means[s][j] = wa * a.means()[s][j] + wb * b.means()[s][j];
+        delta[s][j] = a.means()[s][j] - b.means()[s][j];
+      }
+    }
+    double scale = (double) a.n() * b.n() / n;
+    double[][] products = new double[pairs.size()][];
+    for (int p = 0; p < pairs.size(); p++) {
+      Block ba = blocks.get(pairs.get(p).a());
+      Block bb = blocks.get(pairs.get(p).b());
+      double[] da = delta[ba.source()];
+      double[] db = delta[bb.source()];
+      double[] pa = a.products()[p];
+      double[] pb = b.products()[p];
+      double[] out = new double[pa.length];
+      int fb = bb.size();
+      for (int i = 0; i < ba.size(); i++) {
+        double di = scale * da[ba.start() + i];
+        for (int j = 0; j < fb; j++) {
+          out[i * fb + j] = pa[i * fb + j] + pb[i * fb + j] + di * db[bb.start() + j];
+        }
+      }
+      products[p] = out;
+    }
+    return new Result(n, means, products);
+  }
+
   /** Reads rows and keeps the selected columns, row-major (rows x F'). */
   private static float[] readSelected(Source s, int start, int rows, float[] raw) {
     ActivationMatrix mat = s.matrix();

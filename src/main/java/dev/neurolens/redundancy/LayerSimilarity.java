@@ -28,18 +28,37 @@ public final class LayerSimilarity {
    */
   public static LayerSimilarityResult within(ActivationMatrix m, int numLayers, int hidden) {
     checkLayout("activations", m, numLayers, hidden);
-    List<CrossProducts.Block> blocks = layerBlocks(0, numLayers, hidden);
+    CrossProducts.Result res = CrossProducts.accumulate(
+        List.of(source(m, numLayers, hidden)), layerBlocks(0, numLayers, hidden), withinPairs(numLayers));
+    return within(res, numLayers, hidden);
+  }
+
+  /** The pairs (a, b), b >= a, of {@code numLayers} layer blocks, row by row. */
+  static List<CrossProducts.Pair> withinPairs(int numLayers) {
     List<CrossProducts.Pair> pairs = new ArrayList<>();
-    int[][] pairIndex = new int[numLayers][numLayers];
     for (int a = 0; a < numLayers; a++) {
       for (int b = a; b < numLayers; b++) {
-        pairIndex[a][b] = pairs.size();
-        pairIndex[b][a] = pairs.size();
         pairs.add(new CrossProducts.Pair(a, b));
       }
     }
-    CrossProducts.Result res =
-        CrossProducts.accumulate(List.of(source(m, numLayers, hidden)), blocks, pairs);
+    return pairs;
+  }
+
+  /** Index of pair (a, b) in {@link #withinPairs}. */
+  static int pairIndex(int numLayers, int a, int b) {
+    int lo = Math.min(a, b);
+    int hi = Math.max(a, b);
+    return lo * numLayers - lo * (lo - 1) / 2 + (hi - lo);
+  }
+
+  /** CKA and best-match correlation from the statistics of {@link #withinPairs} over layer blocks. */
+  static LayerSimilarityResult within(CrossProducts.Result res, int numLayers, int hidden) {
+    int[][] pairIndex = new int[numLayers][numLayers];
+    for (int a = 0; a < numLayers; a++) {
+      for (int b = 0; b < numLayers; b++) {
+        pairIndex[a][b] = pairIndex(numLayers, a, b);
+      }
+    }
     double[][] p = res.products();
     double[] norm = new double[numLayers];
     double[][] var = new double[numLayers][];
@@ -196,7 +215,7 @@ public final class LayerSimilarity {
     return out;
   }
 
-  private static List<CrossProducts.Block> layerBlocks(int source, int layers, int hidden) {
+  static List<CrossProducts.Block> layerBlocks(int source, int layers, int hidden) {
     List<CrossProducts.Block> out = new ArrayList<>();
     for (int l = 0; l < layers; l++) {
       out.add(new CrossProducts.Block(source, l * hidden, (l + 1) * hidden));

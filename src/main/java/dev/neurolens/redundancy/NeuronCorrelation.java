@@ -63,6 +63,15 @@ public final class NeuronCorrelation {
         chunkRows > 0
             ? CrossProducts.accumulate(src, blocks, pairs, chunkRows)
             : CrossProducts.accumulate(src, blocks, pairs);
+    return fromProducts(columns, blocks, res);
+  }
+
+  /**
+   * Correlations from centred cross-products over the upper block triangle of {@code blocks}
+   * (pairs (a, b) for b >= a, in that order) of one source whose columns are {@code columns}.
+   */
+  static CorrelationMatrix fromProducts(int[] columns, List<CrossProducts.Block> blocks, CrossProducts.Result res) {
+    int d = columns.length;
     double[] var = new double[d];
     double[] mean = res.means()[0];
     int p = 0;
