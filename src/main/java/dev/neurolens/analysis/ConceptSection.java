@@ -138,14 +138,17 @@ public record ConceptSection(String task, int rows, int neuronsSearched, List<En
   /** What each of {@code features} detects best among the values of {@code st}'s task. */
   static Map<Integer, Detected> detect(StoreTask st, int[] features, long seed) {
     int[] rows = labelledRows(st);
+    int[] labels = st.task().labels();
+    Map<String, Integer> counts = new HashMap<>();
+    for (int row : rows) {
+      counts.merge(st.task().labelNames().get(labels[row]), 1, Integer::sum);
+    }
     Map<Integer, Detected> out = new HashMap<>();
     for (ConceptSearch.Detection d :
         ConceptSearch.detect(st.x(), features, rows, st.task(), new ConceptSearch.Options(1, 1, seed))) {
       if (d.concept() != null) {
-        long count = Arrays.stream(rows).filter(row -> st.task().labelNames().get(st.task().labels()[row])
-            .equals(d.concept())).count();
         out.put(d.feature(), new Detected(d.concept(), d.score().sign(), round(d.score().ap()),
-            round(count / (double) rows.length)));
+            round(counts.get(d.concept()) / (double) rows.length)));
       }
     }
     return out;
