@@ -22,11 +22,11 @@ import java.util.stream.Stream;
  * nearest even, F16 truncates and flushes values below 2^-14 to zero), and the byte count of a
  * checkpoint's tensors read straight from its header.
  */
-final class HalfCheckpoints {
+public final class HalfCheckpoints {
   private HalfCheckpoints() {}
 
   /** Copies {@code dir} to {@code out} with its weights stored as {@code dtype} ("F16" or "BF16"). */
-  static Path copyAs(Path dir, Path out, String dtype) {
+  public static Path copyAs(Path dir, Path out, String dtype) {
     try {
       Files.createDirectories(out);
       try (Stream<Path> files = Files.list(dir)) {
