@@ -21,6 +21,7 @@ final class BenchCommand {
   @Command(name = "forward", description = "NeuroLens forward tokens/s vs ONNX Runtime on the same shapes and threads.")
   static final class Forward implements Callable<Integer> {
     @Mixin OutputOptions out;
+    @Mixin WeightsDtypeOption weights = new WeightsDtypeOption();
 
     @Option(names = "--model", defaultValue = "default", description = "'default', an .onnx file, or a Hugging Face "
         + "directory of any family (then NeuroLens alone is timed).")
@@ -54,7 +55,7 @@ final class BenchCommand {
         throw new NeuroLensException("--model " + model + ": must be 'default', an .onnx file or a model directory");
       }
       ForwardBenchmark.Options o = new ForwardBenchmark.Options(batch, seq, threads, iterations, seed);
-      try (EncoderModel m = Models.load(model)) {
+      try (EncoderModel m = weights.load(model)) {
         GemmPath gemm = GemmPath.detect();
         out.info("benchmarking " + m.id() + ": batch " + batch + " x seq " + seq + ", " + threads + " threads...");
         out.info(gemm.summary());
@@ -75,6 +76,9 @@ final class BenchCommand {
         }
         j.put("gemm", gemm.toJson());
         j.put("family", m.config().family().label());
+        j.put("weights_dtype", weights.dtype().toString());
+        j.put("stored_dtype", m.weightMemory().storedDtypes());
+        j.put("resident_weight_bytes", m.weightMemory().residentBytes());
         if (onnx == null) {
           out.emit(j, String.format("%s: NeuroLens %.0f tokens/s; capturing %d layer outputs: %.0f tokens/s",
               m.config().family().label(), r.neurolensTokensPerS(), r.capturedHooks(), r.captureTokensPerS()));

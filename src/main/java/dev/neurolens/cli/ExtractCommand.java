@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
     description = "Extract per-code-token activations of a model over a labelled corpus into a store.")
 final class ExtractCommand implements Callable<Integer> {
   @Mixin OutputOptions out;
+  @Mixin WeightsDtypeOption weights = new WeightsDtypeOption();
 
   @Option(names = "--model", defaultValue = "default",
       description = "'default' (bundled BGE-small), a Hugging Face model directory or an .onnx file.")
@@ -125,7 +126,7 @@ final class ExtractCommand implements Callable<Integer> {
       hooks.forEach(h -> option("--hooks", () -> HookName.parse(h.replace("*", "0"))));
     }
     CorpusInputs in = labels != null ? CorpusInputs.fromLabels(labels, tasks) : labelCorpus();
-    try (EncoderModel m = Models.load(model)) {
+    try (EncoderModel m = weights.load(model)) {
       List<HookName> hs = hooks(m);
       int[] widths = hs.stream().mapToInt(h -> h.site() == HookName.Site.MLP_PRE
           ? m.config().intermediateSize() : m.config().hiddenSize()).toArray();

@@ -5,6 +5,7 @@ import dev.neurolens.model.FamilySettings;
 import dev.neurolens.model.GemmPath;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.ModelConfig;
+import dev.neurolens.model.WeightMemory;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.onnx.OrtReference;
 import dev.neurolens.model.onnx.ParityCheck;
@@ -29,13 +30,14 @@ final class ModelCommand {
   @Command(name = "info", description = "Architecture, size and hook names of a model.")
   static final class Info implements Callable<Integer> {
     @Mixin OutputOptions out;
+    @Mixin WeightsDtypeOption weights = new WeightsDtypeOption();
 
     @Option(names = "--model", defaultValue = "default", description = "'default', an HF model directory or an .onnx file.")
     String model;
 
     @Override
     public Integer call() {
-      try (EncoderModel m = Models.load(model)) {
+      try (EncoderModel m = weights.load(model)) {
         ModelConfig c = m.config();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", m.id());
@@ -56,10 +58,17 @@ final class ModelCommand {
         r.put("layer_norm_eps", c.layerNormEps());
         r.put("parameters", m.parameterCount());
         r.put("masked_lm_head", m.hasMaskedLmHead());
-        long weightBytes = 4 * m.parameterCount();
+        WeightMemory wm = m.weightMemory();
         long forwardBytes = forwardBytes(c, 16, 128);
-        r.put("weight_bytes", weightBytes);
+        long neededBytes = wm.residentBytes() + wm.blockBytes() + forwardBytes;
+        String held = wm.residentBytes() == wm.float32Bytes() ? "float32" : "16-bit matrices, float32 vectors";
+        r.put("stored_dtype", wm.storedDtypes());
+        r.put("weights_dtype", weights.dtype().toString());
+        r.put("weight_bytes", wm.residentBytes());
+        r.put("float32_weight_bytes", wm.float32Bytes());
+        r.put("block_work_bytes", wm.blockBytes());
         r.put("forward_bytes_16x128", forwardBytes);
+        r.put("native_bytes_needed_16x128", neededBytes);
         r.put("weight_checksum", m.weightChecksum());
         List<String> hooks = m.hookNames().stream().map(HookName::toString).toList();
         r.put("hook_names", hooks);
@@ -67,12 +76,14 @@ final class ModelCommand {
         r.put("gemm", gemm.toJson());
         String human = String.format(
             "%s%n  %s (%s), %d layers, hidden %d, %d heads, FFN %d, %s, max %d positions, vocab %d%s%n"
-                + "  %,d parameters%s%n  memory: weights %s (float32) + about %s per forward of 16 x 128 tokens%n"
+                + "  %,d parameters%s%n  memory: weights %s resident (stored %s, held as %s) + up to %s for the running block"
+                + " + about %s per forward of 16 x 128 tokens = about %s of native memory%n"
                 + "  %s%n  weights sha256 %s%n  %d hook points: embed.out, blocks.{0..%d}.{resid_pre, attn.out, resid_mid, mlp.pre, mlp.out, resid_post}%n  %s",
             m.id(), c.family().label(), c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.intermediateSize(),
             c.hiddenAct(), c.maxPositions(), c.vocabSize(),
             c.settings() instanceof FamilySettings.None ? "" : ", " + c.settings(),
-            m.parameterCount(), m.hasMaskedLmHead() ? " (with masked-LM head)" : "", mib(weightBytes), mib(forwardBytes),
+            m.parameterCount(), m.hasMaskedLmHead() ? " (with masked-LM head)" : "", mib(wm.residentBytes()),
+            wm.storedDtypes(), held, mib(wm.blockBytes()), mib(forwardBytes), mib(neededBytes),
             c.family().causal()
                 ? "causal: a code token is its last piece, a snippet its last position (or the mean)"
                 : "bidirectional: a snippet is its first position (or the mean)",

@@ -64,6 +64,11 @@ public interface EncoderModel extends AutoCloseable {
     throw new IllegalStateException(id() + " has no masked-LM head");
   }
 
+  /** The native memory the weights hold and need (float32 unless the model says otherwise). */
+  default WeightMemory weightMemory() {
+    return new WeightMemory("F32", 4 * parameterCount(), 4 * parameterCount(), 0);
+  }
+
   /** Number of parameters (weights of the encoder and head). */
   long parameterCount();
 

@@ -1,5 +1,7 @@
 package dev.neurolens.model;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
 /**
@@ -14,7 +16,7 @@ import java.util.Arrays;
  * @param shape dimensions, each >= 0
  * @param data row-major values, length = product of shape
  */
-public record FloatTensor(long[] shape, float[] data) {
+public record FloatTensor(long[] shape, float[] data) implements Weight {
 
   public FloatTensor {
     shape = shape.clone();
@@ -37,15 +39,28 @@ public record FloatTensor(long[] shape, float[] data) {
     return shape.clone();
   }
 
+  @Override
   public int rank() {
     return shape.length;
   }
 
+  @Override
   public long dim(int i) {
     return shape[i];
   }
 
+  @Override
+  public String storedDtype() {
+    return "F32";
+  }
+
+  @Override
+  public Resident toNative(NDManager manager) {
+    return new Resident(manager.create(data, new Shape(shape)), 1f);
+  }
+
   /** The transpose of a matrix: (R, C) -> (C, R). */
+  @Override
   public FloatTensor transpose2d() {
     if (shape.length != 2) {
       throw new IllegalStateException("transpose2d needs a matrix, found shape " + Arrays.toString(shape));

@@ -24,7 +24,7 @@ import java.util.function.UnaryOperator;
 final class HfDirectory {
   private HfDirectory() {}
 
-  static EncoderModel load(Path dir) {
+  static EncoderModel load(Path dir, WeightsDtype dtype) {
     ModelConfig config = HfConfigs.read(dir.resolve("config.json"));
     Family family = config.family();
     UnaryOperator<String> names = switch (family) {
@@ -33,19 +33,19 @@ final class HfDirectory {
       case LLAMA -> LlamaCheckpoint::canonicalName;
       case T5 -> T5Checkpoint::canonicalName;
     };
-    Map<String, FloatTensor> raw;
+    Map<String, Weight> raw;
     Path single = dir.resolve("model.safetensors");
     Path index = dir.resolve("model.safetensors.index.json");
     if (Files.isRegularFile(single)) {
-      raw = Safetensors.read(single, n -> names.apply(n) != null);
+      raw = Safetensors.open(single, n -> names.apply(n) != null, dtype);
     } else if (Files.isRegularFile(index)) {
-      raw = Safetensors.readSharded(index, n -> names.apply(n) != null);
+      raw = Safetensors.openSharded(index, n -> names.apply(n) != null, dtype);
     } else {
       throw new NeuroLensException(dir + ": no model.safetensors or model.safetensors.index.json "
           + "(pytorch_model.bin is not supported; save the model with safe_serialization=True)");
     }
     String source = Files.isRegularFile(single) ? single.toString() : index.toString();
-    Map<String, FloatTensor> weights = switch (family) {
+    Map<String, Weight> weights = switch (family) {
       case BERT, ROBERTA -> BertCheckpoint.canonicalize(raw, source);
       case GPT2 -> Gpt2Checkpoint.canonicalize(raw, source);
       case LLAMA -> LlamaCheckpoint.canonicalize(raw, source);

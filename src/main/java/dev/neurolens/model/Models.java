@@ -42,6 +42,16 @@ public final class Models {
    * @throws NeuroLensException for missing, corrupt or unsupported input
    */
   public static EncoderModel load(String spec) {
+    return load(spec, WeightsDtype.fromEnvironment());
+  }
+
+  /**
+   * {@link #load(String)} with the weights of a model directory held in {@code dtype}
+   * ({@link WeightsDtype#STORED}: 16-bit checkpoints stay in 16 bits; ONNX models are float32).
+   *
+   * @throws NeuroLensException for missing, corrupt or unsupported input
+   */
+  public static EncoderModel load(String spec, WeightsDtype dtype) {
     if (spec == null || spec.isBlank()) {
       throw new NeuroLensException("--model: must be 'default', a model directory or an .onnx file, found '" + spec + "'");
     }
@@ -51,7 +61,7 @@ public final class Models {
     }
     Path p = Path.of(spec);
     if (Files.isDirectory(p)) {
-      return HfDirectory.load(p);
+      return HfDirectory.load(p, dtype);
     }
     if (Files.isRegularFile(p) && p.toString().endsWith(".onnx")) {
       Path tok = p.resolveSibling("tokenizer.json");

@@ -2,6 +2,7 @@ package dev.neurolens.model.bert;
 
 import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.ModelConfig;
+import dev.neurolens.model.Weight;
 import dev.neurolens.model.graph.WeightCheck;
 import dev.neurolens.util.NeuroLensException;
 import java.util.Arrays;
@@ -41,7 +42,7 @@ public final class BertCheckpoint {
   /** Largest number of encoder blocks accepted (real encoders have at most a few dozen). */
   public static final int MAX_LAYERS = WeightCheck.MAX_LAYERS;
 
-  private static final String LAYER_PREFIX = "encoder.layer.";
+  static final String LAYER_PREFIX = "encoder.layer.";
 
   private BertCheckpoint() {}
 
@@ -83,7 +84,7 @@ public final class BertCheckpoint {
   }
 
   /** Renames checkpoint tensors to canonical names, dropping the unused ones. */
-  public static Map<String, FloatTensor> canonicalize(Map<String, FloatTensor> raw, String source) {
+  public static <W extends Weight> Map<String, W> canonicalize(Map<String, W> raw, String source) {
     return WeightCheck.canonicalize(raw, BertCheckpoint::canonicalName, source);
   }
 
@@ -120,7 +121,7 @@ public final class BertCheckpoint {
   }
 
   /** Whether the canonical weights carry a masked-LM head. */
-  static boolean hasHead(Map<String, FloatTensor> canonical) {
+  static boolean hasHead(Map<String, ?> canonical) {
     return canonical.containsKey(HEAD_DENSE + "weight");
   }
 
@@ -131,7 +132,7 @@ public final class BertCheckpoint {
    * @throws NeuroLensException naming the tensor when a block index is not a plain integer below
    *     {@link #MAX_LAYERS}, and the first missing block when there is a gap
    */
-  public static int layerCount(Map<String, FloatTensor> canonical, String source) {
+  public static int layerCount(Map<String, ?> canonical, String source) {
     return WeightCheck.layerCount(canonical, LAYER_PREFIX, source);
   }
 
@@ -140,7 +141,7 @@ public final class BertCheckpoint {
    * sized by the config's layer count), then that every tensor the config needs is present with
    * the right shape.
    */
-  public static void validate(Map<String, FloatTensor> canonical, ModelConfig c, String source) {
+  public static void validate(Map<String, ? extends Weight> canonical, ModelConfig c, String source) {
     int layers = layerCount(canonical, source);
     if (layers != c.numLayers()) {
       throw new NeuroLensException(source + ": the weights hold " + layers + " encoder layers"
@@ -151,7 +152,7 @@ public final class BertCheckpoint {
     boolean head = hasHead(canonical);
     WeightCheck.requireShapes(canonical, expectedShapes(c, head),
         "model_type " + c.modelType() + ", " + c.numLayers() + " layers", source);
-    FloatTensor dec = canonical.get(HEAD_DECODER);
+    Weight dec = canonical.get(HEAD_DECODER);
     if (head && dec != null && !Arrays.equals(dec.shape(), new long[] {c.vocabSize(), c.hiddenSize()})) {
       throw new NeuroLensException(source + ": tensor '" + HEAD_DECODER + "' must have shape ["
           + c.vocabSize() + ", " + c.hiddenSize() + "], found " + Arrays.toString(dec.shape()));

@@ -9,11 +9,10 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.ModelTokenizer;
+import dev.neurolens.model.Weight;
 import dev.neurolens.model.graph.HookRun;
 import dev.neurolens.model.graph.HookedModel;
 import dev.neurolens.model.graph.PaddedBatch;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,19 +29,11 @@ import java.util.Map;
  * <p>Usage: {@code BertEncoder enc = BertEncoder.create(config, "my-bert", tokenizer, weights, "model.safetensors")}
  */
 public final class BertEncoder extends HookedModel {
-  private final List<LayerParams> layers;
-  private final NDArray typeRow0; // (D)
   private final boolean hasHead;
 
-  private BertEncoder(ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, FloatTensor> canonical) {
+  private BertEncoder(ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, ? extends Weight> canonical) {
     super(config, id, tokenizer, canonical);
     this.hasHead = BertCheckpoint.hasHead(canonical);
-    this.typeRow0 = p(BertCheckpoint.TOKEN_TYPE).get(0);
-    List<LayerParams> ls = new ArrayList<>();
-    for (int i = 0; i < config.numLayers(); i++) {
-      ls.add(layer(i));
-    }
-    this.layers = List.copyOf(ls);
   }
 
   /**
@@ -51,40 +42,51 @@ public final class BertEncoder extends HookedModel {
    * @param source names the weights' origin in error messages
    */
   public static BertEncoder create(
-      ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, FloatTensor> canonical, String source) {
+      ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, ? extends Weight> canonical, String source) {
     BertCheckpoint.validate(canonical, config, source);
     return new BertEncoder(config, id, tokenizer, canonical);
   }
 
-  private LayerParams layer(int i) {
+  /** Block i's arrays in float32 under {@code m} (freed with the block's manager). */
+  private LayerParams layer(int i, NDManager m) {
     // 1/sqrt(dh) is folded into the query rows of the fused projection (saves a pass over the
     // (B, H, T, T) scores); the canonical weights stay unscaled.
     float scale = (float) (1 / Math.sqrt(config().headDim()));
     NDArray qkvW = concatRows(
-        p(BertCheckpoint.block(i, "attention.self.query.weight")).mul(scale),
-        p(BertCheckpoint.block(i, "attention.self.key.weight")),
-        p(BertCheckpoint.block(i, "attention.self.value.weight")));
+        w(BertCheckpoint.block(i, "attention.self.query.weight"), m).mul(scale),
+        w(BertCheckpoint.block(i, "attention.self.key.weight"), m),
+        w(BertCheckpoint.block(i, "attention.self.value.weight"), m));
     NDArray qkvB = concatRows(
-        p(BertCheckpoint.block(i, "attention.self.query.bias")).mul(scale),
-        p(BertCheckpoint.block(i, "attention.self.key.bias")),
-        p(BertCheckpoint.block(i, "attention.self.value.bias")));
+        w(BertCheckpoint.block(i, "attention.self.query.bias"), m).mul(scale),
+        w(BertCheckpoint.block(i, "attention.self.key.bias"), m),
+        w(BertCheckpoint.block(i, "attention.self.value.bias"), m));
     return new LayerParams(
         qkvW, qkvB,
-        p(BertCheckpoint.block(i, "attention.output.dense.weight")),
-        p(BertCheckpoint.block(i, "attention.output.dense.bias")),
-        p(BertCheckpoint.block(i, "attention.output.LayerNorm.weight")),
-        p(BertCheckpoint.block(i, "attention.output.LayerNorm.bias")),
-        p(BertCheckpoint.block(i, "intermediate.dense.weight")),
-        p(BertCheckpoint.block(i, "intermediate.dense.bias")),
-        p(BertCheckpoint.block(i, "output.dense.weight")),
-        p(BertCheckpoint.block(i, "output.dense.bias")),
-        p(BertCheckpoint.block(i, "output.LayerNorm.weight")),
-        p(BertCheckpoint.block(i, "output.LayerNorm.bias")));
+        w(BertCheckpoint.block(i, "attention.output.dense.weight"), m),
+        w(BertCheckpoint.block(i, "attention.output.dense.bias"), m),
+        w(BertCheckpoint.block(i, "attention.output.LayerNorm.weight"), m),
+        w(BertCheckpoint.block(i, "attention.output.LayerNorm.bias"), m),
+        w(BertCheckpoint.block(i, "intermediate.dense.weight"), m),
+        w(BertCheckpoint.block(i, "intermediate.dense.bias"), m),
+        w(BertCheckpoint.block(i, "output.dense.weight"), m),
+        w(BertCheckpoint.block(i, "output.dense.bias"), m),
+        w(BertCheckpoint.block(i, "output.LayerNorm.weight"), m),
+        w(BertCheckpoint.block(i, "output.LayerNorm.bias"), m));
   }
 
-  /** The canonical weight arrays, by name (read-only use: {@link TrainableBert} copies them). */
-  Map<String, NDArray> params() {
-    return paramArrays();
+  /** The canonical weight names (for {@link TrainableBert}). */
+  java.util.Set<String> names() {
+    return paramNames();
+  }
+
+  /** The float32 values of weight {@code name} under {@code m} (for {@link TrainableBert}, which copies them). */
+  NDArray float32(String name, NDManager m) {
+    return w(name, m);
+  }
+
+  @Override
+  protected String blockPrefix() {
+    return BertCheckpoint.LAYER_PREFIX;
   }
 
   @Override
@@ -99,8 +101,10 @@ public final class BertEncoder extends HookedModel {
 
   @Override
   protected NDArray embed(NDManager manager, PaddedBatch in) {
-    return BertGraph.embed(config(), manager, in, p(BertCheckpoint.WORD), p(BertCheckpoint.POSITION), typeRow0,
-        p(BertCheckpoint.EMB_LN + "weight"), p(BertCheckpoint.EMB_LN + "bias"), 0f);
+    NDArray typeRow0 = w(BertCheckpoint.TOKEN_TYPE, manager).get(0); // (D)
+    return BertGraph.embed(config(), manager, in, ids -> rows(BertCheckpoint.WORD, ids),
+        ids -> rows(BertCheckpoint.POSITION, ids), typeRow0, p(BertCheckpoint.EMB_LN + "weight"),
+        p(BertCheckpoint.EMB_LN + "bias"), 0f);
   }
 
   @Override
@@ -110,7 +114,7 @@ public final class BertEncoder extends HookedModel {
 
   @Override
   protected NDArray block(int i, NDArray x, NDArray bias, HookRun hooks) {
-    return BertGraph.block(config(), i, layers.get(i), x, bias, hooks, 1f, 0f);
+    return BertGraph.block(config(), i, layer(i, x.getManager()), x, bias, hooks, 1f, 0f);
   }
 
   @Override
@@ -123,10 +127,10 @@ public final class BertEncoder extends HookedModel {
     try (NDManager sub = manager.newSubManager()) {
       lastHidden.tempAttach(sub);
       ModelConfig config = config();
-      NDArray h = Linear.linear(lastHidden, p(BertCheckpoint.HEAD_DENSE + "weight"), p(BertCheckpoint.HEAD_DENSE + "bias"))
-          .singletonOrThrow();
+      NDArray h = Linear.linear(lastHidden, w(BertCheckpoint.HEAD_DENSE + "weight", sub),
+          p(BertCheckpoint.HEAD_DENSE + "bias")).singletonOrThrow();
       h = BertGraph.layerNorm(config, BertGraph.activation(config, h), p(BertCheckpoint.HEAD_LN + "weight"), p(BertCheckpoint.HEAD_LN + "bias"));
-      NDArray decoder = has(BertCheckpoint.HEAD_DECODER) ? p(BertCheckpoint.HEAD_DECODER) : p(BertCheckpoint.WORD);
+      NDArray decoder = w(has(BertCheckpoint.HEAD_DECODER) ? BertCheckpoint.HEAD_DECODER : BertCheckpoint.WORD, sub);
       NDArray logits = Linear.linear(h, decoder, p(BertCheckpoint.HEAD_BIAS)).singletonOrThrow();
       logits.attach(manager);
       return logits;

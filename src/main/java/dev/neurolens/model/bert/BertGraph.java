@@ -2,7 +2,7 @@ package dev.neurolens.model.bert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
@@ -14,6 +14,7 @@ import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.graph.HookRun;
 import dev.neurolens.model.graph.Ops;
 import dev.neurolens.model.graph.PaddedBatch;
+import java.util.function.UnaryOperator;
 
 /**
  * The BERT computation shared by inference ({@link BertEncoder}) and training
@@ -26,15 +27,18 @@ import dev.neurolens.model.graph.PaddedBatch;
 final class BertGraph {
   private BertGraph() {}
 
-  /** Word + position + type-0 embeddings, layer-normed (then dropout): (B, T) -> (B, T, D). */
-  static NDArray embed(ModelConfig config, NDManager manager, PaddedBatch in, NDArray word, NDArray position,
-      NDArray typeRow0, NDArray lnWeight, NDArray lnBias, float dropout) {
+  /**
+   * Word + position + type-0 embeddings, layer-normed (then dropout): (B, T) -> (B, T, D).
+   * {@code word} and {@code position} give the float32 rows of their tables for an id array.
+   */
+  static NDArray embed(ModelConfig config, NDManager manager, PaddedBatch in, UnaryOperator<NDArray> word,
+      UnaryOperator<NDArray> position, NDArray typeRow0, NDArray lnWeight, NDArray lnBias, float dropout) {
     NDArray idArr = in.idArray(manager);
-    NDArray w = gather(idArr, word);
+    NDArray w = word.apply(idArr);
     NDArray pos;
     int t = in.t();
     if (config.positionOffset() == 0) {
-      pos = position.get(manager, new NDIndex("0:{}", t)); // (T, D), broadcast over B
+      pos = position.apply(manager.arange(0, t, 1, DataType.INT64)); // (T, D), broadcast over B
     } else {
       // RoBERTa: real tokens count up from padding_idx + 1, padding tokens use padding_idx.
       long[] posIds = new long[in.b() * t];
@@ -46,14 +50,10 @@ final class BertGraph {
           posIds[r * t + j] = id == pad ? pad : pad + 1 + k++;
         }
       }
-      pos = gather(manager.create(posIds, new Shape(in.b(), t)), position);
+      pos = position.apply(manager.create(posIds, new Shape(in.b(), t)));
     }
     NDArray sum = w.addi(pos).addi(typeRow0); // in place: embedding's backward needs only the ids
     return dropout(layerNorm(config, sum, lnWeight, lnBias), dropout);
-  }
-
-  private static NDArray gather(NDArray idx, NDArray table) {
-    return Ops.gather(idx, table);
   }
 
   static NDArray layerNorm(ModelConfig config, NDArray x, NDArray w, NDArray bias) {

@@ -13,6 +13,7 @@ import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.TokenBatch;
 import dev.neurolens.model.graph.HookRun;
+import dev.neurolens.model.graph.Ops;
 import dev.neurolens.model.graph.PaddedBatch;
 import dev.neurolens.util.NeuroLensException;
 import java.util.ArrayList;
@@ -60,10 +61,14 @@ public final class TrainableBert implements AutoCloseable {
     this.dropout = dropout;
     this.hasHead = source.hasMaskedLmHead();
     this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-    Map<String, NDArray> src = source.params();
     boolean grad = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
-    try {
+    try (NDManager tmp = manager.newSubManager()) {
+      // float32 values of the source (a model with 16-bit weights converts them here)
+      Map<String, NDArray> src = new LinkedHashMap<>();
+      for (String name : source.names()) {
+        src.put(name, source.float32(name, tmp));
+      }
       for (String name : List.of(BertCheckpoint.WORD, BertCheckpoint.POSITION, BertCheckpoint.TOKEN_TYPE,
           BertCheckpoint.EMB_LN + "weight", BertCheckpoint.EMB_LN + "bias")) {
         put(name, src.get(name), freeze == FREEZE_NONE, replace);
@@ -205,7 +210,8 @@ public final class TrainableBert implements AutoCloseable {
     try (NDManager sub = m.newSubManager()) {
       JniUtils.setGradMode(train && freeze == FREEZE_NONE);
       NDArray typeRow0 = p(BertCheckpoint.TOKEN_TYPE).get(sub, new NDIndex("0"));
-      NDArray x = BertGraph.embed(config, sub, in, p(BertCheckpoint.WORD), p(BertCheckpoint.POSITION), typeRow0,
+      NDArray x = BertGraph.embed(config, sub, in, ids -> Ops.gather(ids, p(BertCheckpoint.WORD)),
+          ids -> Ops.gather(ids, p(BertCheckpoint.POSITION)), typeRow0,
           p(BertCheckpoint.EMB_LN + "weight"), p(BertCheckpoint.EMB_LN + "bias"), rate);
       NDArray mask = in.keyMask(sub);
       for (int i = 0; i < layers.size(); i++) {

@@ -1,7 +1,7 @@
 package dev.neurolens.model.gpt2;
 
-import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.ModelConfig;
+import dev.neurolens.model.Weight;
 import dev.neurolens.model.graph.WeightCheck;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,12 +50,13 @@ public final class Gpt2Checkpoint {
    * Renames checkpoint tensors to canonical names and transposes the Conv1D weights (in, out)
    * to the Linear layout (out, in).
    */
-  public static Map<String, FloatTensor> canonicalize(Map<String, FloatTensor> raw, String source) {
-    Map<String, FloatTensor> named = WeightCheck.canonicalize(raw, Gpt2Checkpoint::canonicalName, source);
-    Map<String, FloatTensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, FloatTensor> e : named.entrySet()) {
-      FloatTensor t = e.getValue();
-      out.put(e.getKey(), isConv1dWeight(e.getKey()) && t.rank() == 2 ? t.transpose2d() : t);
+  @SuppressWarnings("unchecked") // every Weight's transpose2d returns its own kind
+  public static <W extends Weight> Map<String, W> canonicalize(Map<String, W> raw, String source) {
+    Map<String, W> named = WeightCheck.canonicalize(raw, Gpt2Checkpoint::canonicalName, source);
+    Map<String, W> out = new LinkedHashMap<>();
+    for (Map.Entry<String, W> e : named.entrySet()) {
+      W t = e.getValue();
+      out.put(e.getKey(), isConv1dWeight(e.getKey()) && t.rank() == 2 ? (W) t.transpose2d() : t);
     }
     return out;
   }
@@ -96,7 +97,7 @@ public final class Gpt2Checkpoint {
   }
 
   /** Checks block count against {@code n_layer}, then every tensor's presence and shape. */
-  public static void validate(Map<String, FloatTensor> canonical, ModelConfig c, String source) {
+  public static void validate(Map<String, ? extends Weight> canonical, ModelConfig c, String source) {
     WeightCheck.validate(canonical, expectedShapes(c), LAYER_PREFIX, c.numLayers(), "n_layer",
         "model_type gpt2, " + c.numLayers() + " layers; Conv1D weights are stored (in, out)", source);
   }

@@ -5,17 +5,15 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.HookName.Site;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.ModelTokenizer;
+import dev.neurolens.model.Weight;
 import dev.neurolens.model.graph.HookRun;
 import dev.neurolens.model.graph.HookedModel;
 import dev.neurolens.model.graph.Ops;
 import dev.neurolens.model.graph.PaddedBatch;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,24 +33,24 @@ public final class Gpt2Model extends HookedModel {
   private record Block(NDArray ln1W, NDArray ln1B, NDArray qkvW, NDArray qkvB, NDArray projW, NDArray projB,
       NDArray ln2W, NDArray ln2B, NDArray fcW, NDArray fcB, NDArray outW, NDArray outB) {}
 
-  private final List<Block> blocks = new ArrayList<>();
-
-  private Gpt2Model(ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, FloatTensor> canonical) {
+  private Gpt2Model(ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, ? extends Weight> canonical) {
     super(config, id, tokenizer, canonical);
-    int d = config.hiddenSize();
-    float scale = (float) (1 / Math.sqrt(config.headDim()));
-    for (int i = 0; i < config.numLayers(); i++) {
-      NDArray w = p(Gpt2Checkpoint.block(i, "attn.c_attn.weight"));
-      NDArray b = p(Gpt2Checkpoint.block(i, "attn.c_attn.bias"));
-      NDArray qkvW = NDArrays.concat(new NDList(w.get("0:{}", d).mul(scale), w.get("{}:", d)), 0);
-      NDArray qkvB = NDArrays.concat(new NDList(b.get("0:{}", d).mul(scale), b.get("{}:", d)), 0);
-      blocks.add(new Block(
-          p(Gpt2Checkpoint.block(i, "ln_1.weight")), p(Gpt2Checkpoint.block(i, "ln_1.bias")), qkvW, qkvB,
-          p(Gpt2Checkpoint.block(i, "attn.c_proj.weight")), p(Gpt2Checkpoint.block(i, "attn.c_proj.bias")),
-          p(Gpt2Checkpoint.block(i, "ln_2.weight")), p(Gpt2Checkpoint.block(i, "ln_2.bias")),
-          p(Gpt2Checkpoint.block(i, "mlp.c_fc.weight")), p(Gpt2Checkpoint.block(i, "mlp.c_fc.bias")),
-          p(Gpt2Checkpoint.block(i, "mlp.c_proj.weight")), p(Gpt2Checkpoint.block(i, "mlp.c_proj.bias"))));
-    }
+  }
+
+  /** Block i's arrays in float32 under {@code m} (freed with the block's manager). */
+  private Block blockWeights(int i, NDManager m) {
+    int d = config().hiddenSize();
+    float scale = (float) (1 / Math.sqrt(config().headDim()));
+    NDArray w = w(Gpt2Checkpoint.block(i, "attn.c_attn.weight"), m);
+    NDArray b = w(Gpt2Checkpoint.block(i, "attn.c_attn.bias"), m);
+    NDArray qkvW = NDArrays.concat(new NDList(w.get("0:{}", d).mul(scale), w.get("{}:", d)), 0);
+    NDArray qkvB = NDArrays.concat(new NDList(b.get("0:{}", d).mul(scale), b.get("{}:", d)), 0);
+    return new Block(
+        w(Gpt2Checkpoint.block(i, "ln_1.weight"), m), w(Gpt2Checkpoint.block(i, "ln_1.bias"), m), qkvW, qkvB,
+        w(Gpt2Checkpoint.block(i, "attn.c_proj.weight"), m), w(Gpt2Checkpoint.block(i, "attn.c_proj.bias"), m),
+        w(Gpt2Checkpoint.block(i, "ln_2.weight"), m), w(Gpt2Checkpoint.block(i, "ln_2.bias"), m),
+        w(Gpt2Checkpoint.block(i, "mlp.c_fc.weight"), m), w(Gpt2Checkpoint.block(i, "mlp.c_fc.bias"), m),
+        w(Gpt2Checkpoint.block(i, "mlp.c_proj.weight"), m), w(Gpt2Checkpoint.block(i, "mlp.c_proj.bias"), m));
   }
 
   /**
@@ -61,15 +59,15 @@ public final class Gpt2Model extends HookedModel {
    * @param source names the weights' origin in error messages
    */
   public static Gpt2Model create(ModelConfig config, String id, ModelTokenizer tokenizer,
-      Map<String, FloatTensor> canonical, String source) {
+      Map<String, ? extends Weight> canonical, String source) {
     Gpt2Checkpoint.validate(canonical, config, source);
     return new Gpt2Model(config, id, tokenizer, canonical);
   }
 
   @Override
   protected NDArray embed(NDManager manager, PaddedBatch in) {
-    NDArray tok = Ops.gather(in.idArray(manager), p(Gpt2Checkpoint.WTE)); // (B, T, D)
-    NDArray pos = p(Gpt2Checkpoint.WPE).get(manager, new NDIndex("0:{}", in.t())); // (T, D), over B
+    NDArray tok = rows(Gpt2Checkpoint.WTE, in.idArray(manager)); // (B, T, D)
+    NDArray pos = w(Gpt2Checkpoint.WPE, manager).get(new NDIndex("0:{}", in.t())); // (T, D), over B
     return tok.addi(pos);
   }
 
@@ -80,7 +78,7 @@ public final class Gpt2Model extends HookedModel {
 
   @Override
   protected NDArray block(int i, NDArray x, NDArray bias, HookRun hooks) {
-    Block l = blocks.get(i);
+    Block l = blockWeights(i, x.getManager());
     ModelConfig c = config();
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
@@ -96,6 +94,11 @@ public final class Gpt2Model extends HookedModel {
     NDArray pre = hooks.at(HookName.of(i, Site.MLP_PRE), Ops.activation(c.hiddenAct(), fc));
     NDArray mlpOut = hooks.at(HookName.of(i, Site.MLP_OUT), Ops.linear(pre, l.outW(), l.outB()));
     return hooks.at(HookName.of(i, Site.RESID_POST), mlpOut.add(mid));
+  }
+
+  @Override
+  protected String blockPrefix() {
+    return Gpt2Checkpoint.LAYER_PREFIX;
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.neurolens.model.graph;
 
-import dev.neurolens.model.FloatTensor;
+import dev.neurolens.model.Weight;
 import dev.neurolens.util.NeuroLensException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,10 +23,10 @@ public final class WeightCheck {
    * Renames checkpoint tensors with {@code canonicalName} (null = unused, dropped); a tensor
    * that appears twice under one canonical name is an error.
    */
-  public static Map<String, FloatTensor> canonicalize(Map<String, FloatTensor> raw, UnaryOperator<String> canonicalName,
+  public static <W extends Weight> Map<String, W> canonicalize(Map<String, W> raw, UnaryOperator<String> canonicalName,
       String source) {
-    Map<String, FloatTensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, FloatTensor> e : raw.entrySet()) {
+    Map<String, W> out = new LinkedHashMap<>();
+    for (Map.Entry<String, W> e : raw.entrySet()) {
       String c = canonicalName.apply(e.getKey());
       if (c != null && out.put(c, e.getValue()) != null) {
         throw new NeuroLensException(source + ": tensor '" + c + "' appears twice (with and without a prefix?)");
@@ -41,7 +41,7 @@ public final class WeightCheck {
    *
    * @param prefix e.g. {@code "encoder.layer."}, {@code "h."}
    */
-  public static int layerCount(Map<String, FloatTensor> canonical, String prefix, String source) {
+  public static int layerCount(Map<String, ?> canonical, String prefix, String source) {
     TreeSet<Integer> blocks = new TreeSet<>();
     for (String name : canonical.keySet()) {
       if (!name.startsWith(prefix)) {
@@ -72,7 +72,7 @@ public final class WeightCheck {
    *
    * @param what the model in messages, e.g. {@code "model_type gpt2, 12 layers"}
    */
-  public static void validate(Map<String, FloatTensor> canonical, Map<String, long[]> expected, String prefix,
+  public static void validate(Map<String, ? extends Weight> canonical, Map<String, long[]> expected, String prefix,
       int layers, String configKey, String what, String source) {
     int found = layerCount(canonical, prefix, source);
     if (found != layers) {
@@ -84,10 +84,10 @@ public final class WeightCheck {
   }
 
   /** Every tensor of {@code expected} must be present with exactly that shape. */
-  public static void requireShapes(Map<String, FloatTensor> canonical, Map<String, long[]> expected, String what,
+  public static void requireShapes(Map<String, ? extends Weight> canonical, Map<String, long[]> expected, String what,
       String source) {
     for (Map.Entry<String, long[]> e : expected.entrySet()) {
-      FloatTensor t = canonical.get(e.getKey());
+      Weight t = canonical.get(e.getKey());
       if (t == null) {
         throw new NeuroLensException(source + ": tensor '" + e.getKey() + "' is missing (" + what + ")");
       }

@@ -1,8 +1,8 @@
 package dev.neurolens.model.llama;
 
 import dev.neurolens.model.FamilySettings;
-import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.ModelConfig;
+import dev.neurolens.model.Weight;
 import dev.neurolens.model.graph.WeightCheck;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,7 +42,7 @@ public final class LlamaCheckpoint {
   }
 
   /** Renames checkpoint tensors to canonical names, dropping the unused ones. */
-  public static Map<String, FloatTensor> canonicalize(Map<String, FloatTensor> raw, String source) {
+  public static <W extends Weight> Map<String, W> canonicalize(Map<String, W> raw, String source) {
     return WeightCheck.canonicalize(raw, LlamaCheckpoint::canonicalName, source);
   }
 
@@ -68,7 +68,7 @@ public final class LlamaCheckpoint {
   }
 
   /** Checks block count against {@code num_hidden_layers}, then every tensor's presence and shape. */
-  public static void validate(Map<String, FloatTensor> canonical, ModelConfig c, String source) {
+  public static void validate(Map<String, ? extends Weight> canonical, ModelConfig c, String source) {
     WeightCheck.validate(canonical, expectedShapes(c), LAYER_PREFIX, c.numLayers(), "num_hidden_layers",
         "model_type llama, " + c.numLayers() + " layers, "
             + ((FamilySettings.Llama) c.settings()).numKvHeads() + " key/value heads", source);

@@ -5,17 +5,15 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.neurolens.model.FamilySettings;
-import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.HookName.Site;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.ModelTokenizer;
+import dev.neurolens.model.Weight;
 import dev.neurolens.model.graph.HookRun;
 import dev.neurolens.model.graph.HookedModel;
 import dev.neurolens.model.graph.Ops;
 import dev.neurolens.model.graph.PaddedBatch;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,23 +34,24 @@ public final class LlamaModel extends HookedModel {
   /** One block's arrays: q (scaled), k, v fused ((H + 2 Hkv) dh, D); gate and up fused (2M, D). */
   private record Block(NDArray inNorm, NDArray qkvW, NDArray oW, NDArray postNorm, NDArray gateUpW, NDArray downW) {}
 
-  private final List<Block> blocks = new ArrayList<>();
   private final FamilySettings.Llama settings;
 
-  private LlamaModel(ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, FloatTensor> canonical) {
+  private LlamaModel(ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, ? extends Weight> canonical) {
     super(config, id, tokenizer, canonical);
     this.settings = (FamilySettings.Llama) config.settings();
-    float scale = (float) (1 / Math.sqrt(config.headDim()));
-    for (int i = 0; i < config.numLayers(); i++) {
-      NDArray qkv = NDArrays.concat(new NDList(p(LlamaCheckpoint.block(i, "self_attn.q_proj.weight")).mul(scale),
-          p(LlamaCheckpoint.block(i, "self_attn.k_proj.weight")), p(LlamaCheckpoint.block(i, "self_attn.v_proj.weight"))), 0);
-      NDArray gateUp = NDArrays.concat(new NDList(p(LlamaCheckpoint.block(i, "mlp.gate_proj.weight")),
-          p(LlamaCheckpoint.block(i, "mlp.up_proj.weight"))), 0);
-      blocks.add(new Block(p(LlamaCheckpoint.block(i, "input_layernorm.weight")), qkv,
-          p(LlamaCheckpoint.block(i, "self_attn.o_proj.weight")),
-          p(LlamaCheckpoint.block(i, "post_attention_layernorm.weight")), gateUp,
-          p(LlamaCheckpoint.block(i, "mlp.down_proj.weight"))));
-    }
+  }
+
+  /** Block i's arrays in float32 under {@code m} (freed with the block's manager). */
+  private Block blockWeights(int i, NDManager m) {
+    float scale = (float) (1 / Math.sqrt(config().headDim()));
+    NDArray qkv = NDArrays.concat(new NDList(w(LlamaCheckpoint.block(i, "self_attn.q_proj.weight"), m).mul(scale),
+        w(LlamaCheckpoint.block(i, "self_attn.k_proj.weight"), m), w(LlamaCheckpoint.block(i, "self_attn.v_proj.weight"), m)), 0);
+    NDArray gateUp = NDArrays.concat(new NDList(w(LlamaCheckpoint.block(i, "mlp.gate_proj.weight"), m),
+        w(LlamaCheckpoint.block(i, "mlp.up_proj.weight"), m)), 0);
+    return new Block(w(LlamaCheckpoint.block(i, "input_layernorm.weight"), m), qkv,
+        w(LlamaCheckpoint.block(i, "self_attn.o_proj.weight"), m),
+        w(LlamaCheckpoint.block(i, "post_attention_layernorm.weight"), m), gateUp,
+        w(LlamaCheckpoint.block(i, "mlp.down_proj.weight"), m));
   }
 
   /**
@@ -61,14 +60,14 @@ public final class LlamaModel extends HookedModel {
    * @param source names the weights' origin in error messages
    */
   public static LlamaModel create(ModelConfig config, String id, ModelTokenizer tokenizer,
-      Map<String, FloatTensor> canonical, String source) {
+      Map<String, ? extends Weight> canonical, String source) {
     LlamaCheckpoint.validate(canonical, config, source);
     return new LlamaModel(config, id, tokenizer, canonical);
   }
 
   @Override
   protected NDArray embed(NDManager manager, PaddedBatch in) {
-    return Ops.gather(in.idArray(manager), p(LlamaCheckpoint.EMBED));
+    return rows(LlamaCheckpoint.EMBED, in.idArray(manager));
   }
 
   @Override
@@ -78,7 +77,7 @@ public final class LlamaModel extends HookedModel {
 
   @Override
   protected NDArray block(int i, NDArray x, NDArray bias, HookRun hooks) {
-    Block l = blocks.get(i);
+    Block l = blockWeights(i, x.getManager());
     ModelConfig c = config();
     long b = x.getShape().get(0);
     int t = (int) x.getShape().get(1);
@@ -100,6 +99,11 @@ public final class LlamaModel extends HookedModel {
     NDArray pre = hooks.at(HookName.of(i, Site.MLP_PRE), Ops.activation(c.hiddenAct(), gu.get(0)).muli(gu.get(1)));
     NDArray mlpOut = hooks.at(HookName.of(i, Site.MLP_OUT), Ops.linear(pre, l.downW(), null));
     return hooks.at(HookName.of(i, Site.RESID_POST), mlpOut.add(mid));
+  }
+
+  @Override
+  protected String blockPrefix() {
+    return LlamaCheckpoint.LAYER_PREFIX;
   }
 
   @Override

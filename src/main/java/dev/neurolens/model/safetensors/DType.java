@@ -54,6 +54,34 @@ enum DType {
     return out;
   }
 
+  /** bfloat16 bits -> binary32 (exact: the high half of a float). */
+  static float bf16ToFloat(short b) {
+    return Float.intBitsToFloat((b & 0xffff) << 16);
+  }
+
+  /**
+   * binary32 -> binary16 bits when {@code f} is exactly representable (normal or subnormal half),
+   * else -1. Signed zeros are kept; infinities and NaN are refused.
+   */
+  static int floatToHalfExact(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    int sign = (bits >>> 16) & 0x8000;
+    if ((bits & 0x7fffffff) == 0) {
+      return sign;
+    }
+    int exp = ((bits >>> 23) & 0xff) - 127;
+    int mant = bits & 0x7fffff;
+    int h;
+    if (exp > 15 || exp < -24) {
+      return -1;
+    } else if (exp >= -14) {
+      h = sign | ((exp + 15) << 10) | (mant >>> 13);
+    } else {
+      h = sign | ((mant | 0x800000) >>> (-exp - 1)); // subnormal half: m * 2^-24
+    }
+    return Float.floatToRawIntBits(halfToFloat((short) h)) == bits ? h : -1;
+  }
+
   /** IEEE 754 binary16 -> binary32, subnormals, infinities and NaN included. */
   static float halfToFloat(short h) {
     int bits = h & 0xffff;

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.neurolens.model.FloatTensor;
+import dev.neurolens.model.Weight;
+import dev.neurolens.model.WeightsDtype;
 import dev.neurolens.util.NeuroLensException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 /**
@@ -34,8 +37,9 @@ import java.util.function.Predicate;
  * names, that every tensor's {@code data_offsets} lie inside the data section and match dtype x
  * shape, and (as the format's reference implementation does) that the tensors tile the data
  * section: sorted by offset, each begins where the previous one ends and the last ends at the end
- * of the file, so no two tensors share bytes. F32, F16 and BF16 tensors are converted to float32;
- * a wanted tensor of any other dtype is an error naming the file and the tensor. Every failure is
+ * of the file, so no two tensors share bytes. {@link #read} converts F32, F16 and BF16 tensors to
+ * float32 Java arrays; {@link #open} leaves them in the file until a model copies them into native
+ * memory, 16-bit ones kept in 16 bits ({@link FileTensor}). A wanted tensor of any other dtype is an error naming the file and the tensor. Every failure is
  * a {@link NeuroLensException} naming the file.
  *
  * <p>Usage: {@code Map<String, FloatTensor> w = Safetensors.read(Path.of("model.safetensors"))}
@@ -69,6 +73,25 @@ public final class Safetensors {
       for (Entry e : header(file, ch).values()) {
         if (wanted.test(e.name())) {
           out.put(e.name(), readTensor(file, ch, e));
+        }
+      }
+    } catch (IOException ex) {
+      throw new NeuroLensException(file + ": cannot read safetensors file (" + ex.getMessage() + ")", ex);
+    }
+    return out;
+  }
+
+  /**
+   * Validates the header of {@code file} and returns its wanted tensors without reading their
+   * values: each is copied into native memory, in the precision {@code mode} asks for, when the
+   * model that owns it is built ({@link Weight#toNative}). The checks are those of {@link #read}.
+   */
+  public static Map<String, Weight> open(Path file, Predicate<String> wanted, WeightsDtype mode) {
+    Map<String, Weight> out = new LinkedHashMap<>();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      for (Entry e : header(file, ch).values()) {
+        if (wanted.test(e.name())) {
+          out.put(e.name(), new FileTensor(file, e, readable(file, e), mode, false));
         }
       }
     } catch (IOException ex) {
@@ -206,6 +229,14 @@ public final class Safetensors {
   }
 
   private static FloatTensor readTensor(Path file, FileChannel ch, Entry e) throws IOException {
+    DType dt = readable(file, e);
+    long bytes = e.end() - e.start();
+    ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, e.start(), bytes).order(ByteOrder.LITTLE_ENDIAN);
+    return new FloatTensor(e.shape(), dt.decode(buf, (int) (bytes / dt.width)));
+  }
+
+  /** The dtype of a wanted tensor, which NeuroLens must be able to convert and hold. */
+  private static DType readable(Path file, Entry e) {
     DType dt = DType.parse(e.dtype());
     if (dt == null) {
       throw new NeuroLensException(
@@ -215,8 +246,7 @@ public final class Safetensors {
     if (bytes > Integer.MAX_VALUE - 8) { // one mapping and one float[] each stay below 2^31
       throw new NeuroLensException(file + ": tensor '" + e.name() + "' is too large (" + bytes + " bytes)");
     }
-    ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, e.start(), bytes).order(ByteOrder.LITTLE_ENDIAN);
-    return new FloatTensor(e.shape(), dt.decode(buf, (int) (bytes / dt.width)));
+    return dt;
   }
 
   private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
@@ -235,6 +265,16 @@ public final class Safetensors {
    * the shard of each tensor; shards lie next to the index.
    */
   public static Map<String, FloatTensor> readSharded(Path index, Predicate<String> wanted) {
+    return sharded(index, wanted, Safetensors::read);
+  }
+
+  /** {@link #open} for a sharded checkpoint (see {@link #readSharded}). */
+  public static Map<String, Weight> openSharded(Path index, Predicate<String> wanted, WeightsDtype mode) {
+    return sharded(index, wanted, (p, w) -> open(p, w, mode));
+  }
+
+  private static <T> Map<String, T> sharded(Path index, Predicate<String> wanted,
+      BiFunction<Path, Predicate<String>, Map<String, T>> reader) {
     JsonNode root;
     try {
       root = MAPPER.readTree(index.toFile());
@@ -247,7 +287,7 @@ public final class Safetensors {
     }
     Map<String, String> shards = new TreeMap<>();
     map.fields().forEachRemaining(f -> shards.put(f.getKey(), f.getValue().asText()));
-    Map<String, FloatTensor> out = new LinkedHashMap<>();
+    Map<String, T> out = new LinkedHashMap<>();
     for (String shard : shards.values().stream().distinct().sorted().toList()) {
       if (shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
         throw new NeuroLensException(index + ": shard '" + shard + "' must be a file name next to the index");
@@ -256,7 +296,7 @@ public final class Safetensors {
       if (!Files.isRegularFile(p)) {
         throw new NeuroLensException(index + ": shard file '" + shard + "' is missing");
       }
-      out.putAll(read(p, name -> wanted.test(name) && shard.equals(shards.get(name))));
+      out.putAll(reader.apply(p, name -> wanted.test(name) && shard.equals(shards.get(name))));
     }
     return out;
   }

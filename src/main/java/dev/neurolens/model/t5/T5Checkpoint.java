@@ -1,8 +1,8 @@
 package dev.neurolens.model.t5;
 
 import dev.neurolens.model.FamilySettings;
-import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.ModelConfig;
+import dev.neurolens.model.Weight;
 import dev.neurolens.model.graph.WeightCheck;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,9 +46,9 @@ public final class T5Checkpoint {
   }
 
   /** Renames checkpoint tensors to canonical names; the encoder's own embedding stands in for a missing {@code shared}. */
-  public static Map<String, FloatTensor> canonicalize(Map<String, FloatTensor> raw, String source) {
-    Map<String, FloatTensor> out = WeightCheck.canonicalize(raw, T5Checkpoint::canonicalName, source);
-    FloatTensor alias = out.remove(EMBED_ALIAS);
+  public static <W extends Weight> Map<String, W> canonicalize(Map<String, W> raw, String source) {
+    Map<String, W> out = WeightCheck.canonicalize(raw, T5Checkpoint::canonicalName, source);
+    W alias = out.remove(EMBED_ALIAS);
     if (alias != null && !out.containsKey(SHARED)) {
       out.put(SHARED, alias);
     }
@@ -81,7 +81,7 @@ public final class T5Checkpoint {
   }
 
   /** Checks block count against {@code num_layers}, then every tensor's presence and shape. */
-  public static void validate(Map<String, FloatTensor> canonical, ModelConfig c, String source) {
+  public static void validate(Map<String, ? extends Weight> canonical, ModelConfig c, String source) {
     boolean gated = ((FamilySettings.T5) c.settings()).gated();
     WeightCheck.validate(canonical, expectedShapes(c), LAYER_PREFIX, c.numLayers(), "num_layers",
         "model_type t5, " + c.numLayers() + " encoder layers, feed-forward " + (gated ? "gated" : "plain"), source);

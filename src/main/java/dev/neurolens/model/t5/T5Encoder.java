@@ -6,17 +6,15 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.FamilySettings;
-import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.HookName.Site;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.ModelTokenizer;
+import dev.neurolens.model.Weight;
 import dev.neurolens.model.graph.HookRun;
 import dev.neurolens.model.graph.HookedModel;
 import dev.neurolens.model.graph.Ops;
 import dev.neurolens.model.graph.PaddedBatch;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,25 +35,26 @@ public final class T5Encoder extends HookedModel {
   /** One block's arrays; q, k, v fused (3D, D); gated: wi_0 and wi_1 fused (2M, D). */
   private record Block(NDArray ln0, NDArray qkvW, NDArray oW, NDArray ln1, NDArray wi, NDArray wo) {}
 
-  private final List<Block> blocks = new ArrayList<>();
   private final FamilySettings.T5 settings;
 
-  private T5Encoder(ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, FloatTensor> canonical) {
+  private T5Encoder(ModelConfig config, String id, ModelTokenizer tokenizer, Map<String, ? extends Weight> canonical) {
     super(config, id, tokenizer, canonical);
     this.settings = (FamilySettings.T5) config.settings();
-    for (int i = 0; i < config.numLayers(); i++) {
-      String a = "layer.0.SelfAttention.";
-      NDArray qkv = NDArrays.concat(new NDList(p(T5Checkpoint.block(i, a + "q.weight")),
-          p(T5Checkpoint.block(i, a + "k.weight")), p(T5Checkpoint.block(i, a + "v.weight"))), 0);
-      String f = "layer.1.DenseReluDense.";
-      NDArray wi = settings.gated()
-          ? NDArrays.concat(new NDList(p(T5Checkpoint.block(i, f + "wi_0.weight")),
-              p(T5Checkpoint.block(i, f + "wi_1.weight"))), 0)
-          : p(T5Checkpoint.block(i, f + "wi.weight"));
-      blocks.add(new Block(p(T5Checkpoint.block(i, "layer.0.layer_norm.weight")), qkv,
-          p(T5Checkpoint.block(i, a + "o.weight")), p(T5Checkpoint.block(i, "layer.1.layer_norm.weight")), wi,
-          p(T5Checkpoint.block(i, f + "wo.weight"))));
-    }
+  }
+
+  /** Block i's arrays in float32 under {@code m} (freed with the block's manager). */
+  private Block blockWeights(int i, NDManager m) {
+    String a = "layer.0.SelfAttention.";
+    NDArray qkv = NDArrays.concat(new NDList(w(T5Checkpoint.block(i, a + "q.weight"), m),
+        w(T5Checkpoint.block(i, a + "k.weight"), m), w(T5Checkpoint.block(i, a + "v.weight"), m)), 0);
+    String f = "layer.1.DenseReluDense.";
+    NDArray wi = settings.gated()
+        ? NDArrays.concat(new NDList(w(T5Checkpoint.block(i, f + "wi_0.weight"), m),
+            w(T5Checkpoint.block(i, f + "wi_1.weight"), m)), 0)
+        : w(T5Checkpoint.block(i, f + "wi.weight"), m);
+    return new Block(w(T5Checkpoint.block(i, "layer.0.layer_norm.weight"), m), qkv,
+        w(T5Checkpoint.block(i, a + "o.weight"), m), w(T5Checkpoint.block(i, "layer.1.layer_norm.weight"), m), wi,
+        w(T5Checkpoint.block(i, f + "wo.weight"), m));
   }
 
   /**
@@ -64,14 +63,14 @@ public final class T5Encoder extends HookedModel {
    * @param source names the weights' origin in error messages
    */
   public static T5Encoder create(ModelConfig config, String id, ModelTokenizer tokenizer,
-      Map<String, FloatTensor> canonical, String source) {
+      Map<String, ? extends Weight> canonical, String source) {
     T5Checkpoint.validate(canonical, config, source);
     return new T5Encoder(config, id, tokenizer, canonical);
   }
 
   @Override
   protected NDArray embed(NDManager manager, PaddedBatch in) {
-    return Ops.gather(in.idArray(manager), p(T5Checkpoint.SHARED));
+    return rows(T5Checkpoint.SHARED, in.idArray(manager));
   }
 
   /** Position bias (1, H, T, T) from block 0's bucket table, plus the padding mask: (B, H, T, T). */
@@ -81,14 +80,14 @@ public final class T5Encoder extends HookedModel {
     NDArray buckets = manager.create(RelativeBuckets.table(t, settings.numBuckets(), settings.maxDistance()),
         new Shape(t, t));
     // (T, T) -> (T, T, H) -> (H, T, T) -> (1, H, T, T)
-    NDArray bias = Ops.gather(buckets, p(T5Checkpoint.REL_BIAS)).transpose(2, 0, 1).expandDims(0);
+    NDArray bias = rows(T5Checkpoint.REL_BIAS, buckets).transpose(2, 0, 1).expandDims(0);
     NDArray mask = in.keyMask(manager);
     return mask == null ? bias : bias.add(mask);
   }
 
   @Override
   protected NDArray block(int i, NDArray x, NDArray bias, HookRun hooks) {
-    Block l = blocks.get(i);
+    Block l = blockWeights(i, x.getManager());
     ModelConfig c = config();
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
@@ -110,6 +109,11 @@ public final class T5Encoder extends HookedModel {
     NDArray pre = hooks.at(HookName.of(i, Site.MLP_PRE), act);
     NDArray mlpOut = hooks.at(HookName.of(i, Site.MLP_OUT), Ops.linear(pre, l.wo(), null));
     return hooks.at(HookName.of(i, Site.RESID_POST), mid.add(mlpOut));
+  }
+
+  @Override
+  protected String blockPrefix() {
+    return T5Checkpoint.LAYER_PREFIX;
   }
 
   @Override
