@@ -15,6 +15,7 @@ import dev.neurolens.model.Torch;
 import dev.neurolens.probe.ProbeOptions;
 import dev.neurolens.probe.ProbeProvenance;
 import dev.neurolens.util.NeuroLensException;
+import dev.neurolens.util.SnippetSplit;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import dev.neurolens.util.SnippetSplit;
 import java.util.function.Consumer;
 
 /**

@@ -257,17 +257,6 @@ public record AnalysisResult(
   }
 
   /**
-   * How stable the oracle's LCA ranking is over probe seeds (same split): see {@code RankingStability}.
-   *
-   * @param runs probes trained (seeds seed .. seed + runs - 1)
-   * @param topK size of the top sets compared (5% of the neurons)
-   * @param meanJaccard mean pairwise Jaccard index of the runs' top sets
-   * @param stableInTopK neurons of the consensus top set selected in at least 80% of the runs
-   */
-  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Stability(int runs, int topK, double meanJaccard, int stableInTopK) {}
-
-  /**
    * Rows per split (split by snippet: no snippet in two splits).
    *
    * @param train training rows

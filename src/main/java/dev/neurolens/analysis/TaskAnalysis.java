@@ -21,9 +21,12 @@ import dev.neurolens.redundancy.TaskRedundancy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -49,7 +52,7 @@ final class TaskAnalysis {
   private AnalysisResult.LayerScore oracleScore;
   private RankingStability stability;
   /** What listed neurons detect best, by feature id (filled when the top neurons are listed). */
-  private final Map<Integer, ConceptSection.Detected> detected = new java.util.HashMap<>();
+  private final Map<Integer, ConceptSection.Detected> detected = new HashMap<>();
 
   TaskAnalysis(StoreTask st, ProbeOptions options, long seed, Consumer<String> progress) {
     this.st = st;
@@ -101,7 +104,7 @@ final class TaskAnalysis {
         layers, oracleScore, topNeurons(), layerDistribution(), ablation, pipeline,
         regression ? null : st.isSnippetLevel() ? Baselines.majorityOnly(st.task(), st.splits())
             : Baselines.of(st.task(), st.control(), st.splits(), st.tokenTexts()),
-        stability == null ? null : new AnalysisResult.Stability(stability.runs(), stability.k(),
+        stability == null ? null : new Stability(stability.runs(), stability.k(),
             Math.round(stability.meanJaccard() * 1e6) / 1e6,
             (int) Arrays.stream(stability.consensus().top(stability.k())).filter(stability::isStable).count()),
         st.split().kindName(), otherSplit, regularization);
@@ -117,7 +120,7 @@ final class TaskAnalysis {
     double[] maxAbs = maxAbsWeight();
     Map<String, int[]> classTop = perClassTop();
     if (!st.task().isRegression()) {
-      java.util.Set<Integer> listed = new java.util.LinkedHashSet<>();
+      Set<Integer> listed = new LinkedHashSet<>();
       for (int f : lca.top(Math.min(LISTED, lca.size()))) {
         listed.add(f);
       }
