@@ -60,10 +60,10 @@ public final class LayerwiseProber {
     List<LayerwiseResult.Entry> incremental = new ArrayList<>();
     LayerwiseResult.Entry oracle = null;
     Runner runner = new Runner(x, splits, task, control, o, probes, progress);
+    if (m.contains(Mode.EACH)) {
+      layers.addAll(eachLayer(runner, layout));
+    }
     for (int l = 0; l < layout.numLayers(); l++) {
-      if (m.contains(Mode.EACH)) {
-        layers.add(runner.entry("layer_" + l, l, layout.hookName(l), layout.layerFeatures(l)));
-      }
       if (m.contains(Mode.INCREMENTAL)) {
         incremental.add(
             runner.entry("layers_0-" + l, l, layout.hookName(0) + ".." + layout.hookName(l), layout.layerRange(0, l)));
@@ -75,10 +75,66 @@ public final class LayerwiseProber {
     return new LayerwiseResult(task.name(), layers, oracle, incremental, probes);
   }
 
+  /**
+   * The per-layer probes, trained on as many Java threads as the cores hold PyTorch's intra-op
+   * thread count (system property {@code neurolens.layerWorkers} overrides) (each probe is single-threaded and seeded, so the results do not depend on
+   * the order they finish in); probes are recorded in layer order.
+   */
+  private static List<LayerwiseResult.Entry> eachLayer(Runner runner, LayerLayout layout) {
+    int free = Runtime.getRuntime().availableProcessors() / Math.max(1, dev.neurolens.model.Torch.threads());
+    int workers = Math.max(1, Math.min(layout.numLayers(), Integer.getInteger("neurolens.layerWorkers", free)));
+    Map<String, Probe> own = new LinkedHashMap<>();
+    List<java.util.concurrent.Callable<LayerwiseResult.Entry>> jobs = new ArrayList<>();
+    List<Map<String, Probe>> perLayer = new ArrayList<>();
+    for (int l = 0; l < layout.numLayers(); l++) {
+      int layer = l;
+      Map<String, Probe> mine = new LinkedHashMap<>();
+      perLayer.add(mine);
+      Runner r = runner.withProbes(mine);
+      jobs.add(() -> r.entry("layer_" + layer, layer, layout.hookName(layer), layout.layerFeatures(layer)));
+    }
+    List<LayerwiseResult.Entry> out = new ArrayList<>();
+    if (workers == 1) {
+      for (var job : jobs) {
+        try {
+          out.add(job.call());
+        } catch (Exception e) {
+          throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+      }
+    } else {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers, t -> {
+        Thread th = new Thread(t, "layer-probe");
+        th.setDaemon(true);
+        return th;
+      });
+      try {
+        for (var f : pool.invokeAll(jobs)) {
+          out.add(f.get());
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while probing layers", e);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    perLayer.forEach(own::putAll);
+    runner.probes().putAll(own);
+    return out;
+  }
+
   /** Trains and scores the task (and control) probes of one feature selection. */
   private record Runner(
       ActivationMatrix x, Splits splits, ProbeTask task, ProbeTask control, ProbeOptions options,
       Map<String, Probe> probes, Consumer<String> progress) {
+
+    /** The same runner recording its probes in {@code other}. */
+    Runner withProbes(Map<String, Probe> other) {
+      return new Runner(x, splits, task, control, options, other, progress);
+    }
 
     LayerwiseResult.Entry entry(String name, int layer, String hook, int[] columns) {
       ActivationMatrix view = columns == null ? x : ColumnSubset.of(x, columns);
