@@ -81,7 +81,8 @@ public final class LayerwiseProber {
    * the order they finish in); probes are recorded in layer order.
    */
   private static List<LayerwiseResult.Entry> eachLayer(Runner runner, LayerLayout layout) {
-    int free = Runtime.getRuntime().availableProcessors() / Math.max(1, dev.neurolens.model.Torch.threads());
+    ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library before the thread query
+    int free = Runtime.getRuntime().availableProcessors() / Math.max(1, ai.djl.pytorch.jni.JniUtils.getNumThreads());
     int workers = Math.max(1, Math.min(layout.numLayers(), Integer.getInteger("neurolens.layerWorkers", free)));
     Map<String, Probe> own = new LinkedHashMap<>();
     List<java.util.concurrent.Callable<LayerwiseResult.Entry>> jobs = new ArrayList<>();
