@@ -44,12 +44,6 @@ public record Baselines(double majority,
   public static Baselines of(ProbeTask task, ProbeTask control, Splits splits, String[] texts) {
     int[] train = splits.train();
     int[] test = splits.test();
-    int[] labels = task.labels();
-    int majority = majority(labels, train, task.numClasses());
-    int hits = 0;
-    for (int r : test) {
-      hits += labels[r] == majority ? 1 : 0;
-    }
     Map<String, Integer> trainTypes = new HashMap<>();
     for (int r : train) {
       trainTypes.merge(texts[r], 1, Integer::sum);
@@ -58,7 +52,7 @@ public record Baselines(double majority,
     for (int r : test) {
       seen += trainTypes.containsKey(texts[r]) ? 1 : 0;
     }
-    return new Baselines(round(hits / (double) test.length), round(lookup(task, train, test, texts)),
+    return new Baselines(majorityOnly(task, splits).majority(), round(lookup(task, train, test, texts)),
         control == null ? null : round(lookup(control, train, test, texts)), round(seen / (double) test.length));
   }
 

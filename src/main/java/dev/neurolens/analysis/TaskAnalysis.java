@@ -84,13 +84,7 @@ final class TaskAnalysis {
     if (runs < 2) {
       return;
     }
-    List<NeuronRanking> rankings = new ArrayList<>(List.of(lca));
-    for (int i = 1; i < runs; i++) {
-      ProbeOptions o = options.toBuilder().optSeed(options.seed() + i).build();
-      rankings.add(LcaRanker.ordering(ProbeTrainer.train(st.x(), st.splits().train(), st.task(), o, "oracle run " + i)));
-      progress.accept("ranking run " + (i + 1) + " / " + runs + " done");
-    }
-    stability = RankingStability.of(rankings, RankingStability.topCount(lca.size()));
+    stability = RankingStability.lca(st.x(), st.splits().train(), st.task(), options, runs, "oracle", progress, lca);
   }
 
   /** The task section: probes, top neurons, layer distribution, ablation and pipeline (or null). */

@@ -199,7 +199,7 @@ public final class ProbeTrainer {
           int[] ids = shuffled(java.util.Arrays.copyOfRange(rows, k * chunk, Math.min(rows.length, (k + 1) * chunk)));
           try (NDManager chunkManager = manager.newSubManager()) {
             NDArray data = chunkManager.create(new Shape(ids.length, f));
-            fill(data, ids);
+            fillScattered(data, ids);
             for (int s = 0; s < ids.length; s += o.batchSize()) {
               int e = Math.min(ids.length, s + o.batchSize());
               try (NDManager sub = chunkManager.newSubManager()) {
@@ -269,25 +269,10 @@ public final class ProbeTrainer {
     }
 
     /**
-     * Copies rows {@code ids} of x (checked, standardised) into {@code dst} (ids.length, F),
-     * writing straight into the tensor's memory (no staging tensor, no direct buffer per chunk).
-     */
-    private void fill(NDArray dst, int[] ids) {
-      int chunk = Rows.chunkRows(f);
-      float[] buf = new float[Math.min(chunk, ids.length) * f];
-      for (int s = 0; s < ids.length; s += chunk) {
-        int n = Math.min(chunk, ids.length - s);
-        int[] part = java.util.Arrays.copyOfRange(ids, s, s + n);
-        float[] data = n * f == buf.length ? buf : new float[n * f];
-        Rows.read(x, part, stats == null ? null : stats[0], stats == null ? null : stats[1], data,
-            featureIds, o.layout());
-        Tensors.writeRows(dst, s, data, n);
-      }
-    }
-
-    /**
-     * The same tensor as {@link #fill} of {@code ids}, with the rows read in ascending row order
-     * (sequential reads of the store's files) and each written to its position in {@code ids}.
+     * Copies rows {@code ids} of x (checked, standardised) into row i of {@code dst} (ids.length,
+     * F) for each position i, reading them in ascending row order (sequential reads of the store's
+     * files) and writing straight into the tensor's memory; a float16 {@code dst} gets the store's
+     * half bits as they are.
      */
     private void fillScattered(NDArray dst, int[] ids) {
       Integer[] byRow = new Integer[ids.length];
@@ -295,7 +280,7 @@ public final class ProbeTrainer {
         byRow[i] = i;
       }
       java.util.Arrays.sort(byRow, java.util.Comparator.comparingInt(i -> ids[i]));
-      if (half) {
+      if (dst.getDataType() == DataType.FLOAT16) {
         fillHalf(dst, ids, byRow);
         return;
       }

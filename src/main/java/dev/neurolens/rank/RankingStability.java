@@ -59,13 +59,27 @@ public record RankingStability(int runs, int k, NeuronRanking consensus, double 
   public static RankingStability lca(ActivationMatrix x, int[] train,
       ProbeTask task, ProbeOptions options, int runs, String source,
       Consumer<String> progress) {
+    return lca(x, train, task, options, runs, source, progress, null);
+  }
+
+  /**
+   * As {@link #lca(ActivationMatrix, int[], ProbeTask, ProbeOptions, int, String, Consumer)}, with
+   * run 0's ranking already made ({@code first}, from a probe with {@code options.seed()}; null =
+   * train it too).
+   */
+  public static RankingStability lca(ActivationMatrix x, int[] train, ProbeTask task, ProbeOptions options, int runs,
+      String source, Consumer<String> progress, NeuronRanking first) {
     if (runs < 1) {
       throw new NeuroLensException("--runs: must be >= 1, found " + runs);
     }
     List<NeuronRanking> rankings = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
+      if (i == 0 && first != null) {
+        rankings.add(first);
+        continue;
+      }
       ProbeOptions o = options.toBuilder().optSeed(options.seed() + i).build();
-      rankings.add(LcaRanker.ordering(ProbeTrainer.train(x, train, task, o, source)));
+      rankings.add(LcaRanker.ordering(ProbeTrainer.train(x, train, task, o, i == 0 ? source : source + " run " + i)));
       progress.accept("ranking run " + (i + 1) + " / " + runs + " done");
     }
     return of(rankings, topCount(x.cols()));
