@@ -55,110 +55,118 @@ public final class LayerwiseProber {
     }
     ProbeOptions o = options.layout() == null ? options.toBuilder().optLayout(layout).build() : options;
     Set<Mode> m = modes.isEmpty() ? EnumSet.noneOf(Mode.class) : EnumSet.copyOf(modes);
-    Map<String, Probe> probes = new LinkedHashMap<>();
-    List<LayerwiseResult.Entry> layers = new ArrayList<>();
-    List<LayerwiseResult.Entry> incremental = new ArrayList<>();
-    LayerwiseResult.Entry oracle = null;
-    Runner runner = new Runner(x, splits, task, control, o, probes, progress);
+    List<Planned> plan = new ArrayList<>();
+    int last = layout.numLayers() - 1;
     if (m.contains(Mode.EACH)) {
-      layers.addAll(eachLayer(runner, layout));
+      for (int l = 0; l <= last; l++) {
+        plan.add(new Planned("layer_" + l, l, layout.hookName(l), l, l));
+      }
     }
-    for (int l = 0; l < layout.numLayers(); l++) {
-      if (m.contains(Mode.INCREMENTAL)) {
-        incremental.add(
-            runner.entry("layers_0-" + l, l, layout.hookName(0) + ".." + layout.hookName(l), layout.layerRange(0, l)));
+    if (m.contains(Mode.INCREMENTAL)) {
+      for (int l = 0; l <= last; l++) {
+        plan.add(new Planned("layers_0-" + l, l, layout.hookName(0) + ".." + layout.hookName(l), 0, l));
       }
     }
     if (m.contains(Mode.ORACLE)) {
-      oracle = runner.entry("oracle", -1, "all", null);
+      plan.add(new Planned("oracle", -1, "all", 0, last));
     }
-    return new LayerwiseResult(task.name(), layers, oracle, incremental, probes);
-  }
-
-  /**
-   * The per-layer probes, trained on as many Java threads as the cores hold PyTorch's intra-op
-   * thread count (system property {@code neurolens.layerWorkers} overrides) (each probe is single-threaded and seeded, so the results do not depend on
-   * the order they finish in); probes are recorded in layer order.
-   */
-  private static List<LayerwiseResult.Entry> eachLayer(Runner runner, LayerLayout layout) {
-    ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library before the thread query
-    int free = Runtime.getRuntime().availableProcessors() / Math.max(1, ai.djl.pytorch.jni.JniUtils.getNumThreads());
-    int workers = Math.max(1, Math.min(layout.numLayers(), Integer.getInteger("neurolens.layerWorkers", free)));
-    Map<String, Probe> own = new LinkedHashMap<>();
-    List<java.util.concurrent.Callable<LayerwiseResult.Entry>> jobs = new ArrayList<>();
-    List<Map<String, Probe>> perLayer = new ArrayList<>();
-    for (int l = 0; l < layout.numLayers(); l++) {
-      int layer = l;
-      Map<String, Probe> mine = new LinkedHashMap<>();
-      perLayer.add(mine);
-      Runner r = runner.withProbes(mine);
-      jobs.add(() -> r.entry("layer_" + layer, layer, layout.hookName(layer), layout.layerFeatures(layer)));
+    if (plan.isEmpty()) {
+      return new LayerwiseResult(task.name(), List.of(), null, List.of(), Map.of());
     }
-    List<LayerwiseResult.Entry> out = new ArrayList<>();
-    if (workers == 1) {
-      for (var job : jobs) {
-        try {
-          out.add(job.call());
-        } catch (Exception e) {
-          throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
-        }
-      }
-    } else {
-      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers, t -> {
-        Thread th = new Thread(t, "layer-probe");
-        th.setDaemon(true);
-        return th;
-      });
-      try {
-        for (var f : pool.invokeAll(jobs)) {
-          out.add(f.get());
-        }
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while probing layers", e);
-      } finally {
-        pool.shutdownNow();
+    // one pass trains every probe (and its control twin): one read of each minibatch for all
+    List<BlockTrainer.Spec> specs = new ArrayList<>();
+    for (Planned p : plan) {
+      specs.add(new BlockTrainer.Spec(p.name, task, p.first, p.last, p.name));
+      if (control != null) {
+        specs.add(new BlockTrainer.Spec("control_" + p.name, control, p.first, p.last, p.name + " (control)"));
       }
     }
-    perLayer.forEach(own::putAll);
-    runner.probes().putAll(own);
-    return out;
-  }
-
-  /** Trains and scores the task (and control) probes of one feature selection. */
-  private record Runner(
-      ActivationMatrix x, Splits splits, ProbeTask task, ProbeTask control, ProbeOptions options,
-      Map<String, Probe> probes, Consumer<String> progress) {
-
-    /** The same runner recording its probes in {@code other}. */
-    Runner withProbes(Map<String, Probe> other) {
-      return new Runner(x, splits, task, control, options, other, progress);
+    if (progress != null) {
+      progress.accept("training " + specs.size() + " probes of " + task.name() + " in one pass over "
+          + splits.train().length + " rows");
     }
-
-    LayerwiseResult.Entry entry(String name, int layer, String hook, int[] columns) {
-      ActivationMatrix view = columns == null ? x : ColumnSubset.of(x, columns);
-      Probe probe = ProbeTrainer.train(view, splits.train(), task, options, name);
-      probes.put(name, probe);
-      double train = ProbeEvaluator.evaluate(probe, view, splits.train(), task, "train").score();
-      Double dev =
-          splits.dev().length == 0 ? null : ProbeEvaluator.evaluate(probe, view, splits.dev(), task, "dev").score();
-      ProbeScores test = ProbeEvaluator.evaluate(probe, view, splits.test(), task, "test");
+    List<Probe> trained = BlockTrainer.train(x, layout.numLayers(), layout.neuronsPerLayer(), splits.train(),
+        specs, o, progress == null ? null : line -> progress.accept(task.name() + " " + line));
+    Map<String, Probe> probes = new LinkedHashMap<>();
+    for (int i = 0; i < specs.size(); i++) {
+      probes.put(specs.get(i).name(), trained.get(i));
+    }
+    Scorer scorer = new Scorer(x, layout, specs, trained);
+    List<float[]> onTrain = scorer.outputs(splits.train());
+    List<float[]> onDev = splits.dev().length == 0 ? null : scorer.outputs(splits.dev());
+    List<float[]> onTest = scorer.outputs(splits.test());
+    List<LayerwiseResult.Entry> layers = new ArrayList<>();
+    List<LayerwiseResult.Entry> incremental = new ArrayList<>();
+    LayerwiseResult.Entry oracle = null;
+    int step = control == null ? 1 : 2;
+    for (int i = 0; i < plan.size(); i++) {
+      Planned p = plan.get(i);
+      int k = i * step;
+      Probe probe = trained.get(k);
+      double train = ProbeEvaluator.fromOutputs(probe, onTrain.get(k), splits.train(), task, "train").score();
+      Double dev = onDev == null ? null : ProbeEvaluator.fromOutputs(probe, onDev.get(k), splits.dev(), task, "dev").score();
+      ProbeScores test = ProbeEvaluator.fromOutputs(probe, onTest.get(k), splits.test(), task, "test");
       Double controlTest = null;
       Double selectivity = null;
       if (control != null) {
-        Probe cp = ProbeTrainer.train(view, splits.train(), control, options, name + " (control)");
-        probes.put("control_" + name, cp);
-        controlTest = ProbeEvaluator.evaluate(cp, view, splits.test(), control, "test").score();
+        controlTest = ProbeEvaluator.fromOutputs(trained.get(k + 1), onTest.get(k + 1), splits.test(), control, "test").score();
         selectivity = test.score() - controlTest;
       }
       if (progress != null) {
         progress.accept(
-            task.name() + " " + name + ": test " + String.format("%.4f", test.score())
+            task.name() + " " + p.name + ": test " + String.format("%.4f", test.score())
                 + (selectivity == null ? "" : ", selectivity " + String.format("%.4f", selectivity)));
       }
-      return new LayerwiseResult.Entry(name, layer, hook, train, dev, test.score(), controlTest, selectivity, test);
+      LayerwiseResult.Entry e =
+          new LayerwiseResult.Entry(p.name, p.layer, p.hook, train, dev, test.score(), controlTest, selectivity, test);
+      if (p.name.equals("oracle")) {
+        oracle = e;
+      } else if (p.first == p.last && p.name.startsWith("layer_")) {
+        layers.add(e);
+      } else {
+        incremental.add(e);
+      }
+    }
+    return new LayerwiseResult(task.name(), layers, oracle, incremental, probes);
+  }
+
+  /** One entry to probe: its name, layer (-1: all), hook description and layer range. */
+  private record Planned(String name, int layer, String hook, int first, int last) {}
+
+  /**
+   * Scores the trained probes on a split: all of them in one read of its rows, or each alone when
+   * they standardise their inputs.
+   */
+  private record Scorer(ActivationMatrix x, LayerLayout layout, List<BlockTrainer.Spec> specs, List<Probe> probes) {
+
+    List<float[]> outputs(int[] rows) {
+      int d = layout.neuronsPerLayer();
+      if (probes.get(0).featureMean() == null) {
+        return BlockTrainer.outputs(x, layout.numLayers(), d, rows, probes,
+            specs.stream().mapToInt(BlockTrainer.Spec::first).toArray(),
+            specs.stream().mapToInt(BlockTrainer.Spec::last).toArray());
+      }
+      List<float[]> out = new ArrayList<>();
+      for (int i = 0; i < probes.size(); i++) {
+        Probe p = probes.get(i);
+        BlockTrainer.Spec s = specs.get(i);
+        ActivationMatrix view = s.first() == 0 && s.last() == layout.numLayers() - 1
+            ? x : ColumnSubset.of(x, layout.layerRange(s.first(), s.last()));
+        float[] sc = ProbeEvaluator.scores(p, view, rows, layout);
+        float[] o = new float[rows.length];
+        int c = p.numClasses();
+        for (int r = 0; r < rows.length; r++) {
+          int best = 0;
+          for (int k = 1; k < c; k++) {
+            if (sc[r * c + k] > sc[r * c + best]) {
+              best = k;
+            }
+          }
+          o[r] = p.regression() ? sc[r] : best;
+        }
+        out.add(o);
+      }
+      return out;
     }
   }
 }

@@ -60,6 +60,39 @@ public final class ProbeEvaluator {
     return Metrics.classification(gold, pred, probe.labelNames(), rows.length - kept.length);
   }
 
+  /**
+   * Scores {@code probe} from its {@code outputs} on {@code rows} (argmax class or regression
+   * value per row, as {@link BlockTrainer#outputs}) against {@code task}; rows of a class the probe
+   * dropped are skipped, as in {@link #evaluate}.
+   */
+  static ProbeScores fromOutputs(Probe probe, float[] outputs, int[] rows, ProbeTask task, String split) {
+    if (task.isRegression()) {
+      float[] gold = new float[rows.length];
+      for (int i = 0; i < rows.length; i++) {
+        gold[i] = task.target(rows[i]);
+      }
+      return Metrics.regression(gold, outputs.clone());
+    }
+    Set<Integer> dropped = probe.droppedClassIds();
+    int kept = 0;
+    for (int r : rows) {
+      kept += dropped.contains(task.label(r)) ? 0 : 1;
+    }
+    if (kept == 0) {
+      throw new NeuroLensException(split + " split: no row of a class the probe was trained on");
+    }
+    int[] pred = new int[kept];
+    int[] gold = new int[kept];
+    int k = 0;
+    for (int i = 0; i < rows.length; i++) {
+      if (!dropped.contains(task.label(rows[i]))) {
+        pred[k] = (int) outputs[i];
+        gold[k++] = task.label(rows[i]);
+      }
+    }
+    return Metrics.classification(gold, pred, probe.labelNames(), rows.length - kept);
+  }
+
   /** Argmax class of every row in {@code rows}. */
   public static int[] predict(Probe probe, ActivationMatrix x, int[] rows, LayerLayout layout) {
     float[] s = scores(probe, x, rows, layout);

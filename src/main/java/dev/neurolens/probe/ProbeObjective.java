@@ -66,6 +66,11 @@ final class ProbeObjective {
    * weights); the result differs from a sequential sum only by rounding.
    */
   static double[] absAndSquareSums(float[] w) {
+    return absAndSquareSums(w, 0, w.length);
+  }
+
+  /** {@link #absAndSquareSums(float[])} of {@code w[from..from+len)}. */
+  static double[] absAndSquareSums(float[] w, int from, int len) {
     double a0 = 0;
     double a1 = 0;
     double a2 = 0;
@@ -74,8 +79,8 @@ final class ProbeObjective {
     double s1 = 0;
     double s2 = 0;
     double s3 = 0;
-    int n = w.length;
-    int j = 0;
+    int n = from + len;
+    int j = from;
     for (; j + 3 < n; j += 4) {
       float v0 = w[j];
       float v1 = w[j + 1];

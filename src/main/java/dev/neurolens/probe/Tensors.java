@@ -43,11 +43,30 @@ final class Tensors {
 
   /** Reads all of {@code src} into {@code out} (same element count). */
   static void read(NDArray src, float[] out) {
+    read(src, out, 0);
+  }
+
+  /** Reads all of {@code src} into {@code out} from position {@code offset} on. */
+  static void read(NDArray src, float[] out, int offset) {
+    int len = Math.toIntExact(src.size());
     ByteBuffer view = cpuView(src);
     if (view != null) {
-      view.asFloatBuffer().get(0, out);
+      view.asFloatBuffer().get(0, out, offset, len);
     } else {
-      System.arraycopy(src.toFloatArray(), 0, out, 0, out.length);
+      System.arraycopy(src.toFloatArray(), 0, out, offset, len);
+    }
+  }
+
+  /** Overwrites all of {@code dst} with {@code data[offset..offset + size)}. */
+  static void write(NDArray dst, float[] data, int offset) {
+    int len = Math.toIntExact(dst.size());
+    ByteBuffer view = cpuView(dst);
+    if (view != null) {
+      view.asFloatBuffer().put(0, data, offset, len);
+    } else {
+      try (NDManager sub = dst.getManager().newSubManager()) {
+        dst.set(new NDIndex(), sub.create(java.util.Arrays.copyOfRange(data, offset, offset + len), dst.getShape()));
+      }
     }
   }
 

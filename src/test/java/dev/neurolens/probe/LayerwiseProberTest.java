@@ -98,40 +98,4 @@ class LayerwiseProberTest {
       }
     }
   }
-  @Test
-  void eachLayer_onOneOrThreeThreads_sameProbesInTheSameOrder() {
-    int n = 400;
-    Random r = new Random(33);
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = r.nextInt(2);
-    }
-    DenseActivations x = layered(n, labels, r);
-    ProbeTask task = ProbeTask.classification("k", 2, labels);
-    ProbeTask ctrl = ProbeTask.classification("k_control", 2, labels.clone());
-    Splits splits = Splits.random(n, 0.1, 0.3, 2);
-    String before = System.getProperty("neurolens.layerWorkers");
-    try {
-      System.setProperty("neurolens.layerWorkers", "1");
-      LayerwiseResult one = LayerwiseProber.run(x, LayerLayout.of(3, 6), splits, task, ctrl,
-          EnumSet.of(LayerwiseProber.Mode.EACH), FAST, null);
-      System.setProperty("neurolens.layerWorkers", "3");
-      LayerwiseResult three = LayerwiseProber.run(x, LayerLayout.of(3, 6), splits, task, ctrl,
-          EnumSet.of(LayerwiseProber.Mode.EACH), FAST, null);
-      assertEquals(Json.line(one.layers()), Json.line(three.layers()));
-      assertEquals(java.util.List.copyOf(one.probes().keySet()), java.util.List.copyOf(three.probes().keySet()));
-      for (String k : one.probes().keySet()) {
-        for (int c = 0; c < 2; c++) {
-          org.junit.jupiter.api.Assertions.assertArrayEquals(one.probes().get(k).weights()[c],
-              three.probes().get(k).weights()[c], k);
-        }
-      }
-    } finally {
-      if (before == null) {
-        System.clearProperty("neurolens.layerWorkers");
-      } else {
-        System.setProperty("neurolens.layerWorkers", before);
-      }
-    }
-  }
 }
