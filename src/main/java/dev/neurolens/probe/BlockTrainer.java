@@ -121,30 +121,20 @@ final class BlockTrainer {
         passes.add(new Pass(data, blocks, width, parts.get(k).stream().map(members::get).toList(), o, reporter, k));
       }
       List<List<Probe>> results = new ArrayList<>();
-      if (passes.size() == 1) {
-        results.add(passes.get(0).run());
-      } else {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(passes.size(), t -> {
-          Thread th = new Thread(t, "probe-pass");
-          th.setDaemon(true);
-          return th;
-        });
-        try {
-          List<java.util.concurrent.Future<List<Probe>>> futures = new ArrayList<>();
-          for (Pass pass : passes) {
-            futures.add(pool.submit(pass::run));
-          }
-          for (var fu : futures) {
-            results.add(fu.get());
-          }
-        } catch (java.util.concurrent.ExecutionException e) {
-          throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while training probes", e);
-        } finally {
-          pool.shutdownNow();
+      List<java.util.concurrent.Future<List<Probe>>> others = new ArrayList<>();
+      for (int k = 1; k < passes.size(); k++) {
+        others.add(HELPERS.submit(passes.get(k)::run));
+      }
+      results.add(passes.get(0).run()); // the first part on this thread
+      try {
+        for (var fu : others) {
+          results.add(fu.get());
         }
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while training probes", e);
       }
       Probe[] out = new Probe[members.size()];
       for (int k = 0; k < parts.size(); k++) {
@@ -155,6 +145,18 @@ final class BlockTrainer {
       return List.of(out);
     }
   }
+
+  /**
+   * The threads that run the side-by-side passes after the first (which runs on the caller's):
+   * kept for the life of the JVM, so that passes reuse the same threads and their malloc arenas
+   * instead of a fresh arena for every new thread.
+   */
+  private static final java.util.concurrent.ExecutorService HELPERS =
+      java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), t -> {
+        Thread th = new Thread(t, "probe-pass");
+        th.setDaemon(true);
+        return th;
+      });
 
   /** Threads for side-by-side passes: the cores PyTorch's intra-op threads leave free (at least 1). */
   private static int workers() {
