@@ -338,6 +338,7 @@ final class BlockTrainer {
       boolean half = x.storesHalf() && !manager.getDevice().isGpu();
       Weights weights = Weights.create(manager, lay);
       weights.load(lay, big);
+      Buffers buffers = new Buffers(lay, chunk);
       short[] hbuf = half ? new short[chunk * f] : null;
       float[] buf = half ? null : new float[chunk * f];
       for (int s = 0; s < rows.length; s += chunk) {
@@ -358,7 +359,7 @@ final class BlockTrainer {
             xb = sub.create(d, new Shape(n, f));
           }
           weights.attachTo(sub);
-          Forward fw = lay.forward(xb, n, weights);
+          Forward fw = lay.forward(xb, n, weights, buffers);
           for (int p = 0; p < probes.size(); p++) {
             Probe probe = probes.get(p);
             int c = probe.numClasses();
@@ -511,16 +512,14 @@ final class BlockTrainer {
      * Runs the forward products of a minibatch {@code xb} (n, F) with the weights {@code w}; the
      * result gives every probe's scores.
      */
-    Forward forward(NDArray xb, int n, Weights w) {
-      float[] sf = null;
-      float[] sb = null;
+    Forward forward(NDArray xb, int n, Weights w, Buffers buf) {
       if (kf > 0) {
-        sf = (thin() ? w.full.matMul(xb.transpose()) : xb.matMul(w.full.transpose())).toFloatArray();
+        Tensors.read(thin() ? w.full.matMul(xb.transpose()) : xb.matMul(w.full.transpose()), buf.sf, 0);
       }
       if (kb > 0) {
-        sb = xb.reshape(n, blocks, width).transpose(1, 0, 2).matMul(w.blocksT).toFloatArray();
+        Tensors.read(xb.reshape(n, blocks, width).transpose(1, 0, 2).matMul(w.blocksT), buf.sb, 0);
       }
-      return new Forward(this, n, sf, sb);
+      return new Forward(this, n, buf.sf, buf.sb);
     }
 
     /**
@@ -529,13 +528,46 @@ final class BlockTrainer {
      */
     void backward(NDManager sub, NDArray xb, int n, float[] gf, float[] gb, float[] out) {
       if (kf > 0) {
-        NDArray g = thin() ? sub.create(gf, new Shape(kf, n)) : sub.create(gf, new Shape(n, kf)).transpose();
-        Tensors.read(g.matMul(xb), out, 0); // (Kf, n) x (n, F) -> (Kf, F)
+        NDArray g = sub.create(thin() ? new Shape(kf, n) : new Shape(n, kf));
+        Tensors.write(g, gf, 0);
+        Tensors.read((thin() ? g : g.transpose()).matMul(xb), out, 0); // (Kf, n) x (n, F) -> (Kf, F)
       }
       if (kb > 0) {
         NDArray x3 = xb.reshape(n, blocks, width).transpose(1, 0, 2);
+        NDArray g = sub.create(new Shape(blocks, n, kb));
+        Tensors.write(g, gb, 0);
         // (L, Kb, n) x (L, n, D) -> (L, Kb, D)
-        Tensors.read(sub.create(gb, new Shape(blocks, n, kb)).transpose(0, 2, 1).matMul(x3), out, kf * features());
+        Tensors.read(g.transpose(0, 2, 1).matMul(x3), out, kf * features());
+      }
+    }
+  }
+
+  /**
+   * The per-step arrays of a pass, allocated once for the largest minibatch (megabytes each with
+   * many probes: allocated per step, they made the JVM grow its heap by a gigabyte).
+   */
+  private static final class Buffers {
+    final float[] sf;
+    final float[] sb;
+    final float[] gf;
+    final float[] gb;
+    private int lastN = -1;
+
+    Buffers(Layout lay, int batch) {
+      sf = new float[lay.kf * batch];
+      sb = new float[lay.blocks * batch * lay.kb];
+      gf = new float[lay.kf * batch];
+      gb = new float[lay.blocks * batch * lay.kb];
+    }
+
+    /**
+     * Gets gb ready for a minibatch of n rows: its padding entries (outputs no probe of a block
+     * owns) must be 0, and they move when n changes.
+     */
+    void startStep(int n) {
+      if (n != lastN) {
+        Arrays.fill(gb, 0f);
+        lastN = n;
       }
     }
   }
@@ -697,6 +729,7 @@ final class BlockTrainer {
     private final double[] lossSum;
     private int batches;
     private Weights weights; // rewritten from big before each step
+    private final Buffers buffers;
 
     Pass(Data data, int blocks, int width, List<Prepared> probes, ProbeOptions o, Progress progress, int part) {
       this.data = data;
@@ -714,6 +747,7 @@ final class BlockTrainer {
           probes.stream().mapToInt(p -> p.spec().last()).toArray());
       this.big = new float[lay.size()];
       this.gradBig = new float[big.length];
+      this.buffers = new Buffers(lay, o.batchSize());
       this.adam = new Adam(big.length, o.learningRate());
       this.bias = new float[n][];
       this.adamB = new Adam[n];
@@ -836,9 +870,10 @@ final class BlockTrainer {
     private void step(NDManager sub, NDArray xb, int[] ids, int start, int n) {
       weights.load(lay, big);
       weights.attachTo(sub);
-      Forward fw = lay.forward(xb, n, weights);
-      float[] gf = new float[lay.kf * n];
-      float[] gb = new float[blocks * n * lay.kb];
+      buffers.startStep(n);
+      Forward fw = lay.forward(xb, n, weights, buffers);
+      float[] gf = buffers.gf;
+      float[] gb = buffers.gb;
       float[][] gradB = new float[probes.size()][];
       double[] data = new double[probes.size()];
       for (int p = 0; p < probes.size(); p++) {
