@@ -53,6 +53,31 @@ class DefaultModelTest {
   }
 
   @Test
+  void forward_longRowsWhoseAttentionGoesRowByRow_matchesOnnxRuntime() {
+    // 6 rows of > 340 tokens on average: the 12 x T x T scores of the batch exceed 32 MB, so the
+    // attention runs a row at a time
+    List<String> pieces = ParityCheck.codeSnippets(80, 1200);
+    List<String> rows = new java.util.ArrayList<>();
+    StringBuilder row = new StringBuilder();
+    for (String p : pieces) {
+      if (row.length() + p.length() > 1700) {
+        rows.add(row.toString());
+        row.setLength(0);
+        if (rows.size() == 6) {
+          break;
+        }
+      }
+      row.append(p).append('\n');
+    }
+    try (OrtReference ort = OrtReference.create(Models.bundledOnnx(), 2, model.config().padTokenId())) {
+      ParityCheck.Report r = ParityCheck.run(model, ort, rows, 6);
+      assertEquals(1, r.batches());
+      assertTrue(r.tokens() > 6 * 340, "tokens " + r.tokens() + ": rows too short to split the attention");
+      assertTrue(r.maxAbsDiff() <= 1e-4, "max_abs_diff " + r.maxAbsDiff());
+    }
+  }
+
+  @Test
   void runWithCache_hiddenStates_matchNaiveReferenceEveryLayer() {
     int[] ids = model.tokenizer().encode("return map.get(key) != null ? 1 : 0;").ids();
     int[] other = model.tokenizer().encode("int i = 0;").ids();
