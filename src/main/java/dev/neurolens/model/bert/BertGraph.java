@@ -70,9 +70,9 @@ final class BertGraph {
   }
 
   /** Attention scores above this size are computed a few rows at a time ... */
-  private static final long ATTENTION_WHOLE_BYTES = 32L << 20;
+  private static final long ATTENTION_WHOLE_BYTES = 16L << 20;
   /** ... of at most this size each (at least one row). */
-  private static final long ATTENTION_PART_BYTES = 8L << 20;
+  private static final long ATTENTION_PART_BYTES = 4L << 20;
 
   /** softmax(q k^T + mask) v: (B, H, T, dh) x 3 -> (B, H, T, dh). */
   private static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, float dropout) {
