@@ -265,4 +265,58 @@ class BlockTrainerTest {
       }
     }
   }
+
+  /** A float16 matrix (the values of a float16 store): its rows are widened per minibatch. */
+  private record HalfMatrix(short[] h, int rows, int cols) implements ActivationMatrix {
+    static HalfMatrix of(DenseActivations x) {
+      float[] buf = new float[x.rows() * x.cols()];
+      x.read(0, x.rows(), buf);
+      short[] h = new short[buf.length];
+      for (int i = 0; i < buf.length; i++) {
+        h[i] = dev.neurolens.activation.Half.fromFloat(buf[i]);
+      }
+      return new HalfMatrix(h, x.rows(), x.cols());
+    }
+
+    @Override
+    public void read(int rowStart, int rowCount, float[] dst) {
+      for (int i = 0; i < rowCount * cols; i++) {
+        dst[i] = dev.neurolens.activation.Half.toFloat(h[rowStart * cols + i]);
+      }
+    }
+
+    @Override
+    public boolean storesHalf() {
+      return true;
+    }
+
+    @Override
+    public void readRowsHalf(int[] rowIds, short[] dst) {
+      for (int i = 0; i < rowIds.length; i++) {
+        System.arraycopy(h, rowIds[i] * cols, dst, i * cols, cols);
+      }
+    }
+  }
+
+  @Test
+  void float16Rows_widenedPerMinibatch_giveTheProbeOfTheirFloat32Values() {
+    int n = 300;
+    Random r = new Random(8);
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = r.nextInt(3);
+    }
+    HalfMatrix x = HalfMatrix.of(data(n, labels, r));
+    ProbeTask task = ProbeTask.classification("k", 3, labels);
+    int[] rows = Synthetic.range(0, 240);
+    ProbeOptions o = ProbeOptions.builder().optEpochs(3).optLearningRate(1e-2).optBatchSize(32).build();
+    Probe half = ProbeTrainer.train(x, rows, task, o);
+    float[] wide = new float[n * L * D];
+    x.read(0, n, wide);
+    Probe f32 = ProbeTrainer.train(new DenseActivations(wide, n, L * D), rows, task, o);
+    for (int c = 0; c < 3; c++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(f32.weights()[c], half.weights()[c]);
+    }
+    assertEquals(f32.provenance().finalLoss(), half.provenance().finalLoss(), 0.0);
+  }
 }
