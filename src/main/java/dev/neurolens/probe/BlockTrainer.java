@@ -36,9 +36,6 @@ import java.util.function.Consumer;
  * passes.
  */
 final class BlockTrainer {
-  /** Mixed into the seed for the minibatch-order generator. */
-  private static final long ORDER_SALT = 0x6A09E667F3BCC909L;
-
   /**
    * One probe to train: its task and the blocks {@code first..last} it reads; {@code source} goes
    * into the provenance.
@@ -101,7 +98,7 @@ final class BlockTrainer {
    */
   private static List<Probe> trainGroup(ActivationMatrix x, int blocks, int width, int[] rows,
       List<Prepared> members, ProbeOptions o, Consumer<String> progress) {
-    try (Data data = Data.load(x, rows, o)) {
+    try (TrainingRows data = TrainingRows.load(x, rows, o)) {
       List<List<Integer>> parts = new ArrayList<>();
       List<Integer> full = new ArrayList<>();
       List<Integer> partial = new ArrayList<>();
@@ -191,124 +188,6 @@ final class BlockTrainer {
   }
 
   /**
-   * The training rows of a group of probes, read once: standardisation statistics, and (when
-   * they fit {@link ProbeOptions#maxInMemoryBytes()}) the rows placed in a seeded random order in
-   * one tensor with every epoch's minibatch order drawn; otherwise the order generator, from which
-   * the one pass draws chunk orders as it streams.
-   */
-  private static final class Data implements AutoCloseable {
-    final ActivationMatrix x;
-    final int[] rows;
-    final int f;
-    final int[] featureIds;
-    final ProbeOptions o;
-    final Random order;
-    final float[][] stats;
-    final NDManager manager;
-    final boolean half;
-    NDArray all;
-    int[] placed;
-    int[][] epochOrder;
-
-    private Data(ActivationMatrix x, int[] rows, ProbeOptions o) {
-      this.x = x;
-      this.rows = rows;
-      this.f = x.cols();
-      this.o = o;
-      this.featureIds = ColumnSubset.featureIds(x);
-      this.order = new Random(o.seed() ^ ORDER_SALT);
-      this.stats = o.standardize() ? Rows.meanAndScale(x, rows, featureIds, o.layout()) : null;
-      this.manager = NDManager.newBaseManager();
-      // float16 store values without standardisation are held as float16 (exactly the same
-      // numbers, half the memory) and widened per minibatch
-      this.half = stats == null && x.storesHalf() && !manager.getDevice().isGpu();
-    }
-
-    static Data load(ActivationMatrix x, int[] rows, ProbeOptions o) {
-      Data d = new Data(x, rows, o);
-      try {
-        long bytes = (long) rows.length * d.f * (d.half ? 2 : Float.BYTES);
-        if (bytes <= o.maxInMemoryBytes()) {
-          d.placed = d.shuffled(rows);
-          d.all = d.manager.create(new Shape(d.placed.length, d.f), d.half ? DataType.FLOAT16 : DataType.FLOAT32);
-          d.fillScattered(d.all, d.placed);
-          int count = (d.placed.length + o.batchSize() - 1) / o.batchSize();
-          d.epochOrder = new int[o.epochs()][];
-          for (int e = 0; e < o.epochs(); e++) {
-            d.epochOrder[e] = Shuffle.permutation(count, d.order);
-          }
-        }
-        return d;
-      } catch (RuntimeException e) {
-        d.close();
-        throw e;
-      }
-    }
-
-    @Override
-    public void close() {
-      manager.close();
-    }
-
-    int[] shuffled(int[] ids) {
-      int[] p = Shuffle.permutation(ids.length, order);
-      int[] out = new int[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        out[i] = ids[p[i]];
-      }
-      return out;
-    }
-
-    /**
-     * Copies rows {@code ids} of x (checked, standardised) into row i of {@code dst} (ids.length,
-     * F) for each position i, reading them in ascending row order (sequential reads of the store's
-     * files) and writing straight into the tensor's memory; a float16 {@code dst} gets the store's
-     * half bits as they are.
-     */
-    void fillScattered(NDArray dst, int[] ids) {
-      Integer[] byRow = new Integer[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        byRow[i] = i;
-      }
-      Arrays.sort(byRow, java.util.Comparator.comparingInt(i -> ids[i]));
-      int chunk = Rows.chunkRows(f);
-      boolean f16 = dst.getDataType() == DataType.FLOAT16;
-      java.nio.ShortBuffer halfView =
-          f16 ? dst.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asShortBuffer() : null;
-      java.nio.FloatBuffer view = f16 ? null : Tensors.floatView(dst);
-      short[] hbuf = f16 ? new short[Math.min(chunk, ids.length) * f] : null;
-      float[] buf = f16 ? null : new float[Math.min(chunk, ids.length) * f];
-      for (int s = 0; s < ids.length; s += chunk) {
-        int n = Math.min(chunk, ids.length - s);
-        int[] part = new int[n];
-        for (int k = 0; k < n; k++) {
-          part[k] = ids[byRow[s + k]];
-        }
-        if (f16) {
-          x.readRowsHalf(part, hbuf);
-          checkFinite(hbuf, part, f, featureIds, o.layout());
-          for (int k = 0; k < n; k++) {
-            halfView.put(byRow[s + k] * f, hbuf, k * f, f);
-          }
-          continue;
-        }
-        float[] data = n * f == buf.length ? buf : new float[n * f];
-        Rows.read(x, part, stats == null ? null : stats[0], stats == null ? null : stats[1], data,
-            featureIds, o.layout());
-        if (view == null) { // no view of the tensor's memory (a GPU): row by row through the manager
-          for (int k = 0; k < n; k++) {
-            Tensors.writeRows(dst, byRow[s + k], Arrays.copyOfRange(data, k * f, (k + 1) * f), 1);
-          }
-        } else {
-          for (int k = 0; k < n; k++) {
-            view.put(byRow[s + k] * f, data, k * f, f);
-          }
-        }
-      }
-    }
-  }
-
-  /**
    * The output of every probe (each reads blocks {@code first[p]..last[p]} of x, unstandardised)
    * on {@code rows} of x, in one read of the rows: per probe and row, the argmax class
    * (classification; the first of equal scores, as {@link ProbeEvaluator#predict}) or the
@@ -316,7 +195,7 @@ final class BlockTrainer {
    */
   static List<float[]> outputs(ActivationMatrix x, int blocks, int width, int[] rows, List<Probe> probes,
       int[] first, int[] last) {
-    Layout lay = new Layout(blocks, width, probes.stream().mapToInt(Probe::numClasses).toArray(), first, last);
+    BlockLayout lay = new BlockLayout(blocks, width, probes.stream().mapToInt(Probe::numClasses).toArray(), first, last);
     float[] big = new float[lay.size()];
     for (int p = 0; p < probes.size(); p++) {
       if (probes.get(p).featureMean() != null) {
@@ -336,9 +215,10 @@ final class BlockTrainer {
     int chunk = Math.max(1, Math.min(rows.length, Rows.chunkRows(f) / 4));
     try (NDManager manager = NDManager.newBaseManager()) {
       boolean half = x.storesHalf() && !manager.getDevice().isGpu();
-      Weights weights = Weights.create(manager, lay);
+      BlockLayout.Weights weights = BlockLayout.Weights.create(manager, lay);
       weights.load(lay, big);
-      Buffers buffers = new Buffers(lay, chunk);
+      float[] sf = new float[lay.kf * chunk];
+      float[] sb = new float[lay.blocks * chunk * lay.kb];
       short[] hbuf = half ? new short[chunk * f] : null;
       float[] buf = half ? null : new float[chunk * f];
       for (int s = 0; s < rows.length; s += chunk) {
@@ -349,7 +229,7 @@ final class BlockTrainer {
           if (half) {
             short[] h = n * f == hbuf.length ? hbuf : new short[n * f];
             x.readRowsHalf(part, h);
-            checkFinite(h, part, f, ids, null);
+            Rows.checkFiniteHalf(h, part, f, ids, null);
             NDArray t = sub.create(new Shape(n, f), DataType.FLOAT16);
             t.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asShortBuffer().put(h);
             xb = t.toType(DataType.FLOAT32, false);
@@ -359,7 +239,7 @@ final class BlockTrainer {
             xb = sub.create(d, new Shape(n, f));
           }
           weights.attachTo(sub);
-          Forward fw = lay.forward(xb, n, weights, buffers);
+          BlockLayout.Forward fw = lay.forward(xb, n, weights, sf, sb);
           for (int p = 0; p < probes.size(); p++) {
             Probe probe = probes.get(p);
             int c = probe.numClasses();
@@ -380,295 +260,6 @@ final class BlockTrainer {
       }
     }
     return out;
-  }
-
-  /** Throws on the first infinite or NaN float16 value of {@code buf} (rows {@code ids}, f wide). */
-  static void checkFinite(short[] buf, int[] ids, int f, int[] featureIds, LayerLayout layout) {
-    int len = ids.length * f;
-    int any = 0;
-    for (int j = 0; j < len; j++) { // bit 15 is set exactly for an all-ones exponent (a loop the JIT vectorises)
-      any |= (buf[j] & 0x7C00) + 0x0400;
-    }
-    if ((any & 0x8000) == 0) {
-      return;
-    }
-    for (int k = 0; k < ids.length; k++) {
-      for (int j = 0; j < f; j++) {
-        short h = buf[k * f + j];
-        if ((h & 0x7C00) == 0x7C00) { // infinity or NaN
-          float v = h == (short) 0x7C00 ? Float.POSITIVE_INFINITY : h == (short) 0xFC00 ? Float.NEGATIVE_INFINITY : Float.NaN;
-          throw Rows.nonFinite(ids[k], featureIds[j], v, layout);
-        }
-      }
-    }
-  }
-
-  /**
-   * Where each probe's weights and outputs sit. A probe that reads every block ("full": the
-   * oracle, or any probe of a one-block matrix) is a row block of the (Kf, F) weights, used in
-   * plain (n, F) products; a probe that reads some blocks has, on each of them, a row block of the
-   * (L, Kb, D) weights, used in batched products (Kb = the most outputs a block has; the others
-   * are padded with rows whose weights stay 0). All weights are one flat array: the (Kf, F) part,
-   * then the (L, Kb, D) part.
-   */
-  private static final class Layout {
-    /** Up to this many full outputs, the product is taken as W X^T (measured faster for thin W). */
-    private static final int THIN = 16;
-    final int blocks;
-    final int width;
-    final int[] classes;
-    final int[] first;
-    final int[] last;
-    final boolean[] full;
-    /** Full probe p: its first row in the (Kf, F) weights. */
-    final int[] fullOffset;
-    /** Partial probe p: its first row among block l's Kb rows. */
-    final int[][] offset;
-    final int kf;
-    final int kb;
-
-    Layout(int blocks, int width, int[] classes, int[] first, int[] last) {
-      this.blocks = blocks;
-      this.width = width;
-      this.classes = classes;
-      this.first = first;
-      this.last = last;
-      int probes = classes.length;
-      full = new boolean[probes];
-      fullOffset = new int[probes];
-      offset = new int[probes][blocks];
-      int[] k = new int[blocks];
-      int f = 0;
-      for (int p = 0; p < probes; p++) {
-        full[p] = first[p] == 0 && last[p] == blocks - 1;
-        if (full[p]) {
-          fullOffset[p] = f;
-          f += classes[p];
-          continue;
-        }
-        for (int l = first[p]; l <= last[p]; l++) {
-          offset[p][l] = k[l];
-          k[l] += classes[p];
-        }
-      }
-      kf = f;
-      kb = Arrays.stream(k).max().orElse(0);
-    }
-
-    int features() {
-      return blocks * width;
-    }
-
-    /** Length of the flat weight array. */
-    int size() {
-      return kf * features() + blocks * kb * width;
-    }
-
-    boolean thin() {
-      return kf <= THIN;
-    }
-
-    /** The contiguous runs {from, length} of probe p's weights in the flat array. */
-    int[][] segments(int p) {
-      if (full[p]) {
-        return new int[][] {{fullOffset[p] * features(), classes[p] * features()}};
-      }
-      int[][] out = new int[last[p] - first[p] + 1][];
-      for (int l = first[p]; l <= last[p]; l++) {
-        out[l - first[p]] = new int[] {at(p, 0, l), classes[p] * width};
-      }
-      return out;
-    }
-
-    /** Index in the flat array of partial probe p's class c, block l, feature 0. */
-    private int at(int p, int c, int l) {
-      return kf * features() + (l * kb + offset[p][l] + c) * width;
-    }
-
-    /** Writes probe p's weight row of class c (its features in order) into the flat array. */
-    void scatter(int p, int c, float[] row, float[] big) {
-      if (full[p]) {
-        System.arraycopy(row, 0, big, (fullOffset[p] + c) * features(), features());
-        return;
-      }
-      for (int l = first[p]; l <= last[p]; l++) {
-        System.arraycopy(row, (l - first[p]) * width, big, at(p, c, l), width);
-      }
-    }
-
-    /** Reads probe p's weight row of class c out of the flat array. */
-    float[] gather(int p, int c, float[] big) {
-      if (full[p]) {
-        return Arrays.copyOfRange(big, (fullOffset[p] + c) * features(), (fullOffset[p] + c + 1) * features());
-      }
-      float[] row = new float[(last[p] - first[p] + 1) * width];
-      for (int l = first[p]; l <= last[p]; l++) {
-        System.arraycopy(big, at(p, c, l), row, (l - first[p]) * width, width);
-      }
-      return row;
-    }
-
-    /**
-     * Runs the forward products of a minibatch {@code xb} (n, F) with the weights {@code w}; the
-     * result gives every probe's scores.
-     */
-    Forward forward(NDArray xb, int n, Weights w, Buffers buf) {
-      if (kf > 0) {
-        Tensors.read(thin() ? w.full.matMul(xb.transpose()) : xb.matMul(w.full.transpose()), buf.sf, 0);
-      }
-      if (kb > 0) {
-        Tensors.read(xb.reshape(n, blocks, width).transpose(1, 0, 2).matMul(w.blocksT), buf.sb, 0);
-      }
-      return new Forward(this, n, buf.sf, buf.sb);
-    }
-
-    /**
-     * The gradient of every weight for the score gradients {@code gf} (full probes: (n, Kf), or
-     * (Kf, n) when thin) and {@code gb} ((L, n, Kb)), written into {@code out}.
-     */
-    void backward(NDManager sub, NDArray xb, int n, float[] gf, float[] gb, float[] out) {
-      if (kf > 0) {
-        NDArray g = sub.create(thin() ? new Shape(kf, n) : new Shape(n, kf));
-        Tensors.write(g, gf, 0);
-        Tensors.read((thin() ? g : g.transpose()).matMul(xb), out, 0); // (Kf, n) x (n, F) -> (Kf, F)
-      }
-      if (kb > 0) {
-        NDArray x3 = xb.reshape(n, blocks, width).transpose(1, 0, 2);
-        NDArray g = sub.create(new Shape(blocks, n, kb));
-        Tensors.write(g, gb, 0);
-        // (L, Kb, n) x (L, n, D) -> (L, Kb, D)
-        Tensors.read(g.transpose(0, 2, 1).matMul(x3), out, kf * features());
-      }
-    }
-  }
-
-  /**
-   * The per-step arrays of a pass, allocated once for the largest minibatch (megabytes each with
-   * many probes: allocated per step, they made the JVM grow its heap by a gigabyte).
-   */
-  private static final class Buffers {
-    final float[] sf;
-    final float[] sb;
-    final float[] gf;
-    final float[] gb;
-    private int lastN = -1;
-
-    Buffers(Layout lay, int batch) {
-      sf = new float[lay.kf * batch];
-      sb = new float[lay.blocks * batch * lay.kb];
-      gf = new float[lay.kf * batch];
-      gb = new float[lay.blocks * batch * lay.kb];
-    }
-
-    /**
-     * Gets gb ready for a minibatch of n rows: its padding entries (outputs no probe of a block
-     * owns) must be 0, and they move when n changes.
-     */
-    void startStep(int n) {
-      if (n != lastN) {
-        Arrays.fill(gb, 0f);
-        lastN = n;
-      }
-    }
-  }
-
-  /** The weight tensors of one step: (Kf, F) and the (L, D, Kb) view of (L, Kb, D). */
-  private record Weights(NDArray full, NDArray blocks, NDArray blocksT) {
-
-    static Weights create(NDManager manager, Layout lay) {
-      NDArray f = lay.kf > 0 ? manager.create(new Shape(lay.kf, lay.features())) : null;
-      NDArray b = lay.kb > 0 ? manager.create(new Shape(lay.blocks, lay.kb, lay.width)) : null;
-      return new Weights(f, b, b == null ? null : b.transpose(0, 2, 1));
-    }
-
-    /** Lends the tensors to {@code sub} until it closes (the products' results belong to it). */
-    void attachTo(NDManager sub) {
-      for (NDArray a : new NDArray[] {full, blocks, blocksT}) {
-        if (a != null) {
-          sub.tempAttachAll(a);
-        }
-      }
-    }
-
-    /** Copies the flat weights into the tensors. */
-    void load(Layout lay, float[] big) {
-      if (full != null) {
-        Tensors.write(full, big, 0);
-      }
-      if (blocks != null) {
-        Tensors.write(blocks, big, lay.kf * lay.features());
-      }
-    }
-  }
-
-  /** The forward products of one minibatch of n rows. */
-  private record Forward(Layout lay, int n, float[] sf, float[] sb) {
-
-    /**
-     * Probe p's (n, C) scores, row-major, into {@code out}: its bias plus its partial scores of
-     * each block, added in block order.
-     */
-    void scores(int p, float[] bias, float[] out) {
-      int c = lay.classes[p];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(bias, 0, out, i * c, c);
-      }
-      if (lay.full[p]) {
-        int off = lay.fullOffset[p];
-        if (lay.thin()) { // (Kf, n)
-          for (int q = 0; q < c; q++) {
-            int base = (off + q) * n;
-            for (int i = 0; i < n; i++) {
-              out[i * c + q] += sf[base + i];
-            }
-          }
-        } else { // (n, Kf)
-          for (int i = 0; i < n; i++) {
-            int base = i * lay.kf + off;
-            for (int q = 0; q < c; q++) {
-              out[i * c + q] += sf[base + q];
-            }
-          }
-        }
-        return;
-      }
-      for (int l = lay.first[p]; l <= lay.last[p]; l++) {
-        int off = lay.offset[p][l];
-        for (int i = 0; i < n; i++) {
-          int base = (l * n + i) * lay.kb + off;
-          for (int q = 0; q < c; q++) {
-            out[i * c + q] += sb[base + q];
-          }
-        }
-      }
-    }
-
-    /** Puts probe p's (n, C) score gradients where the backward products read them: gf or gb. */
-    void gradients(int p, float[] gs, float[] gf, float[] gb) {
-      int c = lay.classes[p];
-      if (lay.full[p]) {
-        int off = lay.fullOffset[p];
-        if (lay.thin()) {
-          for (int q = 0; q < c; q++) {
-            int base = (off + q) * n;
-            for (int i = 0; i < n; i++) {
-              gf[base + i] = gs[i * c + q];
-            }
-          }
-        } else {
-          for (int i = 0; i < n; i++) {
-            System.arraycopy(gs, i * c, gf, i * lay.kf + off, c);
-          }
-        }
-        return;
-      }
-      for (int l = lay.first[p]; l <= lay.last[p]; l++) {
-        int off = lay.offset[p][l];
-        for (int i = 0; i < n; i++) {
-          System.arraycopy(gs, i * c, gb, (l * n + i) * lay.kb + off, c);
-        }
-      }
-    }
   }
 
   /** A probe ready to train: filtered rows, dropped classes, initial weights, warnings. */
@@ -711,7 +302,7 @@ final class BlockTrainer {
    * and Adam run on Java arrays.
    */
   private static final class Pass {
-    private final Data data;
+    private final TrainingRows data;
     private final int blocks;
     private final int width;
     private final int f;
@@ -719,7 +310,7 @@ final class BlockTrainer {
     private final ProbeOptions o;
     private final Progress progress;
     private final int part;
-    private final Layout lay;
+    private final BlockLayout lay;
     private final float[] big;
     private final float[] gradBig;
     private final Adam adam;
@@ -728,10 +319,10 @@ final class BlockTrainer {
     private final double[][] sums;
     private final double[] lossSum;
     private int batches;
-    private Weights weights; // rewritten from big before each step
-    private final Buffers buffers;
+    private BlockLayout.Weights weights; // rewritten from big before each step
+    private final BlockLayout.Buffers buffers;
 
-    Pass(Data data, int blocks, int width, List<Prepared> probes, ProbeOptions o, Progress progress, int part) {
+    Pass(TrainingRows data, int blocks, int width, List<Prepared> probes, ProbeOptions o, Progress progress, int part) {
       this.data = data;
       this.blocks = blocks;
       this.width = width;
@@ -741,13 +332,13 @@ final class BlockTrainer {
       this.progress = progress;
       this.part = part;
       int n = probes.size();
-      this.lay = new Layout(blocks, width,
+      this.lay = new BlockLayout(blocks, width,
           probes.stream().mapToInt(p -> p.spec().task().numClasses()).toArray(),
           probes.stream().mapToInt(p -> p.spec().first()).toArray(),
           probes.stream().mapToInt(p -> p.spec().last()).toArray());
       this.big = new float[lay.size()];
       this.gradBig = new float[big.length];
-      this.buffers = new Buffers(lay, o.batchSize());
+      this.buffers = new BlockLayout.Buffers(lay, o.batchSize());
       this.adam = new Adam(big.length, o.learningRate());
       this.bias = new float[n][];
       this.adamB = new Adam[n];
@@ -770,7 +361,7 @@ final class BlockTrainer {
       String engine;
       try (NDManager manager = NDManager.newBaseManager()) {
         engine = manager.getEngine().getEngineName() + " " + manager.getEngine().getVersion();
-        weights = Weights.create(manager, lay);
+        weights = BlockLayout.Weights.create(manager, lay);
         loss = data.all != null ? inMemory(manager) : streamed(manager);
       }
       List<Probe> out = new ArrayList<>();
@@ -871,7 +462,7 @@ final class BlockTrainer {
       weights.load(lay, big);
       weights.attachTo(sub);
       buffers.startStep(n);
-      Forward fw = lay.forward(xb, n, weights, buffers);
+      BlockLayout.Forward fw = lay.forward(xb, n, weights, buffers.sf, buffers.sb);
       float[] gf = buffers.gf;
       float[] gb = buffers.gb;
       float[][] gradB = new float[probes.size()][];

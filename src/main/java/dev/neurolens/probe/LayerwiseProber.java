@@ -152,17 +152,14 @@ public final class LayerwiseProber {
         BlockTrainer.Spec s = specs.get(i);
         ActivationMatrix view = s.first() == 0 && s.last() == layout.numLayers() - 1
             ? x : ColumnSubset.of(x, layout.layerRange(s.first(), s.last()));
-        float[] sc = ProbeEvaluator.scores(p, view, rows, layout);
+        if (p.regression()) {
+          out.add(ProbeEvaluator.scores(p, view, rows, layout));
+          continue;
+        }
+        int[] pred = ProbeEvaluator.predict(p, view, rows, layout);
         float[] o = new float[rows.length];
-        int c = p.numClasses();
         for (int r = 0; r < rows.length; r++) {
-          int best = 0;
-          for (int k = 1; k < c; k++) {
-            if (sc[r * c + k] > sc[r * c + best]) {
-              best = k;
-            }
-          }
-          o[r] = p.regression() ? sc[r] : best;
+          o[r] = pred[r];
         }
         out.add(o);
       }

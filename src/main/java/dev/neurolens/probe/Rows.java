@@ -40,6 +40,27 @@ final class Rows {
     }
   }
 
+  /** Throws on the first infinite or NaN float16 value of {@code buf} (rows {@code ids}, f wide). */
+  static void checkFiniteHalf(short[] buf, int[] ids, int f, int[] featureIds, LayerLayout layout) {
+    int len = ids.length * f;
+    int any = 0;
+    for (int j = 0; j < len; j++) { // bit 15 is set exactly for an all-ones exponent (a loop the JIT vectorises)
+      any |= (buf[j] & 0x7C00) + 0x0400;
+    }
+    if ((any & 0x8000) == 0) {
+      return;
+    }
+    for (int k = 0; k < ids.length; k++) {
+      for (int j = 0; j < f; j++) {
+        short h = buf[k * f + j];
+        if ((h & 0x7C00) == 0x7C00) { // infinity or NaN
+          float v = h == (short) 0x7C00 ? Float.POSITIVE_INFINITY : h == (short) 0xFC00 ? Float.NEGATIVE_INFINITY : Float.NaN;
+          throw Rows.nonFinite(ids[k], featureIds[j], v, layout);
+        }
+      }
+    }
+  }
+
   static NeuroLensException nonFinite(int row, int featureId, float v, LayerLayout layout) {
     String where = layout != null ? layout.describe(featureId) : "feature " + featureId;
     return new NeuroLensException(

@@ -31,14 +31,7 @@ final class Tensors {
 
   /** Overwrites all of {@code dst} with {@code data} (same element count). */
   static void write(NDArray dst, float[] data) {
-    ByteBuffer view = cpuView(dst);
-    if (view != null) {
-      view.asFloatBuffer().put(0, data);
-    } else {
-      try (NDManager sub = dst.getManager().newSubManager()) {
-        dst.set(new NDIndex(), sub.create(data, dst.getShape()));
-      }
-    }
+    write(dst, data, 0);
   }
 
   /** Reads all of {@code src} into {@code out} (same element count). */
