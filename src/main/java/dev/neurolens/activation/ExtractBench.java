@@ -27,7 +27,9 @@ public final class ExtractBench {
    * @param extractModelTokensPerS model tokens per second of the whole extraction
    * @param referenceTokensPerS model tokens per second of the plain forward pass on a full
    *     16 x 128 batch of random ids ({@code bench forward}'s NeuroLens figure), measured in the
-   *     same run
+   *     same run: the mean of {@code referenceBefore} and {@code referenceAfter}
+   * @param referenceBefore the reference rate measured before the extraction (median of 7 rounds)
+   * @param referenceAfter the same, measured after it (the machine's speed drifts over a minute)
    * @param peakRssBytes peak resident set size of this process (VmHWM), or -1 if unknown
    * @param storeBytes size of the store written
    * @param firstSnippetSeconds from the start of the extraction (model loaded) to the first
@@ -36,7 +38,7 @@ public final class ExtractBench {
   public record Figures(
       long codeTokens, long modelTokens, long paddedTokens, double forwardTokensPerS,
       double extractTokensPerS, double ratio, double extractModelTokensPerS,
-      double referenceTokensPerS, long peakRssBytes, long storeBytes, double firstSnippetSeconds) {
+      double referenceTokensPerS, double referenceBefore, double referenceAfter, long peakRssBytes, long storeBytes, double firstSnippetSeconds) {
 
     /** Share of the computed batch slots that are padding. */
     public double paddingShare() {
@@ -51,11 +53,11 @@ public final class ExtractBench {
 
   /**
    * Measures the reference forward rate, runs the plain forward over the planned batches, then
-   * the extraction into {@code store}.
+   * the extraction into {@code store}, then the reference again.
    */
   public static Figures run(
       EncoderModel model, List<ExtractionInput> inputs, ExtractOptions options, Path store) {
-    double reference = ForwardBenchmark.plainTokensPerS(model, 16, 128, 7);
+    double before = ForwardBenchmark.plainTokensPerS(model, 16, 128, 7);
     Extractor ex = new Extractor(options);
     StoreSpec spec = ex.spec(model);
     Extractor.WindowRunner runner =
@@ -81,9 +83,10 @@ public final class ExtractBench {
     }
     double forwardSeconds = (System.nanoTime() - t0) / 1e9;
     ExtractionResult r = ex.extract(model, inputs, store, StoreWriter.Mode.OVERWRITE);
+    double after = ForwardBenchmark.plainTokensPerS(model, 16, 128, 7);
     double forward = codeTokens / forwardSeconds;
     return new Figures(codeTokens, modelTokens, paddedTokens, forward, r.tokensPerSecond(),
-        r.tokensPerSecond() / forward, modelTokens / r.seconds(), reference, ProcStatus.bytes("VmHWM:"), r.bytes(),
+        r.tokensPerSecond() / forward, modelTokens / r.seconds(), (before + after) / 2, before, after, ProcStatus.bytes("VmHWM:"), r.bytes(),
         r.firstSnippetSeconds());
   }
 }

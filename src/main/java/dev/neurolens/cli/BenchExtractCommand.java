@@ -99,6 +99,8 @@ final class BenchExtractCommand implements Callable<Integer> {
       j.put("padding_share", Math.round(f.paddingShare() * 1000) / 1000.0);
       j.put("extract_model_tokens_per_s", Math.round(f.extractModelTokensPerS() * 10) / 10.0);
       j.put("forward_16x128_tokens_per_s", Math.round(f.referenceTokensPerS() * 10) / 10.0);
+      j.put("forward_16x128_before_tokens_per_s", Math.round(f.referenceBefore() * 10) / 10.0);
+      j.put("forward_16x128_after_tokens_per_s", Math.round(f.referenceAfter() * 10) / 10.0);
       j.put("ratio_to_forward_16x128", Math.round(f.referenceRatio() * 1000) / 1000.0);
       j.put("gemm", GemmPath.detect().toJson());
       j.put("peak_rss_mib", f.peakRssBytes() < 0 ? -1 : f.peakRssBytes() >> 20);
@@ -108,10 +110,10 @@ final class BenchExtractCommand implements Callable<Integer> {
       out.emit(j, String.format(Locale.ROOT,
           "forward %.0f code tokens/s, extract %.0f code tokens/s (ratio %.2f), peak RSS %d MiB, store %d MiB%n"
               + "extract %.0f model tokens/s (%d model tokens, padding %.1f%% of %d batch slots) = %.2fx the plain "
-              + "forward on 16 x 128 random ids (%.0f tokens/s); first snippet stored %.2f s after the model was loaded",
+              + "forward on 16 x 128 random ids (%.0f tokens/s: %.0f before, %.0f after the extraction); first snippet stored %.2f s after the model was loaded",
           f.forwardTokensPerS(), f.extractTokensPerS(), f.ratio(), f.peakRssBytes() >> 20, f.storeBytes() >> 20,
           f.extractModelTokensPerS(), f.modelTokens(), 100 * f.paddingShare(), f.paddedTokens(), f.referenceRatio(),
-          f.referenceTokensPerS(), f.firstSnippetSeconds()));
+          f.referenceTokensPerS(), f.referenceBefore(), f.referenceAfter(), f.firstSnippetSeconds()));
     } finally {
       if (keep == null) {
         deleteTree(store);

@@ -280,6 +280,60 @@ class ExtractorTest {
   }
 
   @Test
+  void extract_toSink_manyGroups_corpusOrderSameRowsAsStore() throws IOException {
+    List<String> code = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      code.add("int v" + i + " = f(" + "x + ".repeat(i % 5) + i + ");");
+    }
+    List<ExtractionInput> in = inputs(code);
+    ExtractOptions o = options(Aggregation.LAST, StoreDtype.FLOAT32).optGroupTokens(20).build();
+    List<SnippetActivations> got = new ArrayList<>();
+    new Extractor(o).extract(model, in, got::add);
+    assertEquals(in.stream().map(ExtractionInput::id).toList(), got.stream().map(SnippetActivations::id).toList());
+    assertTrue(Extractor.groupEnd(in, 0, 20) < in.size() / 3, "several groups");
+    // the same rows as the store the other entry point writes
+    Path out = tmp.resolve("sink-vs-store");
+    Extractor ex = new Extractor(o);
+    ex.extract(model, in, out, StoreWriter.Mode.OVERWRITE);
+    try (ActivationStore st = ActivationStore.open(out)) {
+      ActivationMatrix m = st.view(ex.hooks(model));
+      float[] row = new float[m.cols()];
+      int r = 0;
+      int d = TinyModels.HIDDEN;
+      for (SnippetActivations s : got) {
+        for (int k = 0; k < s.size(); k++, r++) {
+          m.read(r, 1, row);
+          for (int h = 0; h < s.tokenRows().length; h++) {
+            assertArrayEquals(java.util.Arrays.copyOfRange(s.rowsOf(h), k * d, (k + 1) * d),
+                java.util.Arrays.copyOfRange(row, h * d, (h + 1) * d), "snippet " + s.id() + " token " + k);
+          }
+        }
+      }
+      assertEquals(m.rows(), r);
+    }
+  }
+
+  @Test
+  void extract_sinkFailsMidway_failureReachesCallerAndLaterSnippetsAreNotHandedOver() {
+    List<String> code = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      code.add("int w" + i + " = g(" + i + ");");
+    }
+    List<ExtractionInput> in = inputs(code);
+    ExtractOptions o = options(Aggregation.LAST, StoreDtype.FLOAT32).optGroupTokens(20).build();
+    List<String> seen = new ArrayList<>();
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> new Extractor(o).extract(model, in, s -> {
+          if (s.id().equals("s7")) {
+            throw new IllegalStateException("disk full at " + s.id());
+          }
+          seen.add(s.id());
+        }));
+    assertEquals("disk full at s7", e.getMessage());
+    assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6"), seen);
+  }
+
+  @Test
   void extract_repeatedRuns_noNativeMemoryGrowth() throws IOException {
     List<ExtractionInput> in = inputs(CODE);
     ExtractOptions o = options(Aggregation.LAST, StoreDtype.FLOAT16).build();
