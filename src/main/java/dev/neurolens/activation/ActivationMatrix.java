@@ -8,7 +8,8 @@ import java.util.Optional;
  * never need the whole matrix in the Java heap.
  *
  * <p>Implementations: the memory-mapped {@code ActivationStore} views and {@link DenseActivations}
- * (in-heap, for tests and small data).
+ * (in-heap, for tests and small data). Reads must be safe from several threads at once (the
+ * probe trainers read disjoint rows of one matrix on several cores).
  *
  * <p>Usage: {@code ActivationMatrix x = store.view(store.hooks()); float[] buf = new float[64 * x.cols()];
  * x.read(0, 64, buf)}

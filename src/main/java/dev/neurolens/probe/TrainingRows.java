@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.util.Shuffle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -85,7 +87,10 @@ final class TrainingRows implements AutoCloseable {
    * Copies rows {@code ids} of x (checked, standardised) into row i of {@code dst} (ids.length,
    * F) for each position i, reading them in ascending row order (sequential reads of the store's
    * files) and writing straight into the tensor's memory; a float16 {@code dst} gets the store's
-   * half bits as they are.
+   * half bits as they are. The chunks of sorted rows are shared out between this thread and
+   * {@link #FILLERS} (the copies fault in fresh pages of the tensor and of the mapped store, which
+   * the kernel serves on both cores); every row lands at its own place, so the tensor does not
+   * depend on the split, and a failure is the one of the first failing chunk.
    */
   void fillScattered(NDArray dst, int[] ids) {
     Integer[] byRow = new Integer[ids.length];
@@ -98,15 +103,52 @@ final class TrainingRows implements AutoCloseable {
     java.nio.ShortBuffer halfView =
         f16 ? dst.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asShortBuffer() : null;
     java.nio.FloatBuffer view = f16 ? null : Tensors.floatView(dst);
-    short[] hbuf = f16 ? new short[Math.min(chunk, ids.length) * f] : null;
-    float[] buf = f16 ? null : new float[Math.min(chunk, ids.length) * f];
-    for (int s = 0; s < ids.length; s += chunk) {
+    int chunks = (ids.length + chunk - 1) / chunk;
+    // without a view of the tensor's memory (a GPU) rows go through the manager, on this thread
+    int parts = f16 || view != null ? Math.min(chunks, FILL_THREADS) : 1;
+    List<java.util.concurrent.Future<?>> others = new ArrayList<>();
+    RuntimeException failure = null;
+    for (int k = 1; k < parts; k++) {
+      int from = k * chunks / parts;
+      int to = (k + 1) * chunks / parts;
+      others.add(FILLERS.submit(() -> fillChunks(dst, ids, byRow, from, to, halfView, view)));
+    }
+    try {
+      fillChunks(dst, ids, byRow, 0, chunks / parts, halfView, view);
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    for (java.util.concurrent.Future<?> fu : others) { // in chunk order: the first failure wins
+      try {
+        fu.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (failure == null) {
+          failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = failure != null ? failure : new IllegalStateException("interrupted while reading rows", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Copies the sorted-row chunks {@code [from, to)} of {@link #fillScattered}. */
+  private void fillChunks(NDArray dst, int[] ids, Integer[] byRow, int from, int to,
+      java.nio.ShortBuffer halfView, java.nio.FloatBuffer view) {
+    int chunk = Rows.chunkRows(f);
+    short[] hbuf = halfView != null ? new short[Math.min(chunk, ids.length) * f] : null;
+    float[] buf = halfView != null ? null : new float[Math.min(chunk, ids.length) * f];
+    for (int c = from; c < to; c++) {
+      int s = c * chunk;
       int n = Math.min(chunk, ids.length - s);
       int[] part = new int[n];
       for (int k = 0; k < n; k++) {
         part[k] = ids[byRow[s + k]];
       }
-      if (f16) {
+      if (halfView != null) {
         x.readRowsHalf(part, hbuf);
         Rows.checkFiniteHalf(hbuf, part, f, featureIds, o.layout());
         for (int k = 0; k < n; k++) {
@@ -117,7 +159,7 @@ final class TrainingRows implements AutoCloseable {
       float[] data = n * f == buf.length ? buf : new float[n * f];
       Rows.read(x, part, stats == null ? null : stats[0], stats == null ? null : stats[1], data,
           featureIds, o.layout());
-      if (view == null) { // no view of the tensor's memory (a GPU): row by row through the manager
+      if (view == null) {
         for (int k = 0; k < n; k++) {
           Tensors.writeRows(dst, byRow[s + k], Arrays.copyOfRange(data, k * f, (k + 1) * f), 1);
         }
@@ -128,4 +170,14 @@ final class TrainingRows implements AutoCloseable {
       }
     }
   }
+
+  /** Threads filling tensors besides the caller's: the other cores (none on one core), kept for the JVM's life. */
+  private static final int FILL_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  private static final java.util.concurrent.ExecutorService FILLERS =
+      java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, FILL_THREADS - 1), r -> {
+        Thread t = new Thread(r, "probe-rows");
+        t.setDaemon(true);
+        return t;
+      });
 }
