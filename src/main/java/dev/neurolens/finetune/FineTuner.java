@@ -20,11 +20,8 @@ import dev.neurolens.util.NeuroLensException;
 import dev.neurolens.util.ProcStatus;
 import dev.neurolens.util.Progress;
 import dev.neurolens.util.Shuffle;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -37,7 +34,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Fine-tunes a BERT-family encoder on a downstream task with the embeddings and bottom K blocks
@@ -57,13 +53,12 @@ import java.util.stream.Stream;
  * <p>Usage: {@code FinetuneResult r = FineTuner.run(model, Datasets.load(task, "default", null, null, Datasets.Sizes.DEFAULT, 42), FinetuneOptions.defaults(), out, System.err::println)}
  */
 public final class FineTuner {
-  private static final String CHECKPOINTS = "checkpoints";
-  private static final String TRAINING_JSON = "training.json";
 
   private final EncoderModel model;
   private final Datasets.Dataset data;
   private final FinetuneOptions opt;
   private final Path out;
+  private final RunDirectory dir;
   private final Consumer<String> log;
   private final boolean bars;
   private final DownstreamTask.Kind kind;
@@ -79,11 +74,6 @@ public final class FineTuner {
     }
   }
 
-  /** State saved with each checkpoint (state.json). */
-  @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
-  record CheckpointState(String fingerprint, int epoch, long steps, int bestEpoch, double bestDev, int sinceBest,
-      List<FinetuneResult.Epoch> curve, FinetuneResult.Score zeroShot) {}
-
   private FineTuner(EncoderModel model, Datasets.Dataset data, FinetuneOptions opt, Path out, Consumer<String> log,
       boolean bars) {
     this.bars = bars;
@@ -91,6 +81,7 @@ public final class FineTuner {
     this.data = data;
     this.opt = opt;
     this.out = out;
+    this.dir = new RunDirectory(out);
     this.log = log;
     this.kind = data.task().kind();
     this.cls = opt.pooling().equals("cls") || (opt.pooling().equals("auto") && model.id().equals(Models.DEFAULT_ID));
@@ -139,8 +130,8 @@ public final class FineTuner {
       throw new NeuroLensException("finetune: scoring " + data.task() + " needs the run's head.safetensors");
     }
     try (TrainableBert enc = TrainableBert.of(model, model.config().numLayers(), 0f, Map.of());
-        Head head = ft.kind == DownstreamTask.Kind.CODE_SEARCH ? null
-            : new Head(data.labels().size(), features, opt.seed(), headValues)) {
+        LinearHead head = ft.kind == DownstreamTask.Kind.CODE_SEARCH ? null
+            : new LinearHead(data.labels().size(), features, opt.seed(), headValues)) {
       return ft.evaluate(enc, head, ft.test, "test");
     }
   }
@@ -172,11 +163,11 @@ public final class FineTuner {
 
   private FinetuneResult train() {
     String fingerprint = fingerprint();
-    CheckpointState resumed = prepareOut(fingerprint);
+    RunDirectory.CheckpointState resumed = dir.prepare(fingerprint);
     int classes = data.labels().size();
     int hidden = model.config().hiddenSize();
     int features = kind == DownstreamTask.Kind.PAIRS ? 4 * hidden : hidden;
-    Map<String, FloatTensor> saved = resumed == null ? Map.of() : Safetensors.read(checkpoint(resumed.epoch()).resolve("state.safetensors"));
+    Map<String, FloatTensor> saved = resumed == null ? Map.of() : Safetensors.read(dir.checkpoint(resumed.epoch()).resolve("state.safetensors"));
     Map<String, FloatTensor> encSaved = new TreeMap<>();
     Map<String, FloatTensor> headSaved = new TreeMap<>();
     for (Map.Entry<String, FloatTensor> e : saved.entrySet()) {
@@ -187,7 +178,7 @@ public final class FineTuner {
       }
     }
     try (TrainableBert enc = TrainableBert.of(model, opt.freeze(), opt.dropout(), encSaved);
-        Head head = kind == DownstreamTask.Kind.CODE_SEARCH ? null : new Head(classes, features, opt.seed(), headSaved);
+        LinearHead head = kind == DownstreamTask.Kind.CODE_SEARCH ? null : new LinearHead(classes, features, opt.seed(), headSaved);
         AdamW adam = new AdamW(opt.weightDecay());
         NDManager base = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
       for (Map.Entry<String, NDArray> e : enc.trainable().entrySet()) {
@@ -275,8 +266,13 @@ public final class FineTuner {
         log.accept(String.format("epoch %d: train loss %.4f, dev %s %.4f%s, %.1f s (%,.0f tok/s)", epoch,
             lossSum / batches.size(), devScore.metric(), devScore.value(), bestEpoch == epoch ? " (best)" : "",
             trainSeconds, tokens / trainSeconds));
-        saveCheckpoint(new CheckpointState(fingerprint, epoch, adam.steps(), bestEpoch, bestDev, sinceBest, curve, zeroShot),
-            enc, head, adam);
+        Map<String, FloatTensor> state = new LinkedHashMap<>(enc.trainableValues());
+        if (head != null) {
+          state.putAll(head.values());
+        }
+        state.putAll(adam.state());
+        dir.save(new RunDirectory.CheckpointState(fingerprint, epoch, adam.steps(), bestEpoch, bestDev, sinceBest, curve,
+            zeroShot), state);
         if (sinceBest >= opt.patience() && epoch < opt.epochs()) {
           stopped = true;
           log.accept("finetune: no better dev score for " + sinceBest + " epochs; stopping early (best epoch " + bestEpoch + ")");
@@ -288,7 +284,7 @@ public final class FineTuner {
     }
   }
 
-  private FinetuneResult finish(TrainableBert enc, Head head, List<FinetuneResult.Epoch> curve, int bestEpoch,
+  private FinetuneResult finish(TrainableBert enc, LinearHead head, List<FinetuneResult.Epoch> curve, int bestEpoch,
       int lastEpoch, boolean stopped, FinetuneResult.Score zeroShot, long trainable, long total, long headParams,
       int resumedFrom) {
     Map<String, FloatTensor> weights;
@@ -298,7 +294,7 @@ public final class FineTuner {
       weights = enc.weights();
       testScore = evaluate(enc, head, test, "test");
     } else {
-      Map<String, FloatTensor> saved = Safetensors.read(checkpoint(bestEpoch).resolve("state.safetensors"));
+      Map<String, FloatTensor> saved = Safetensors.read(dir.checkpoint(bestEpoch).resolve("state.safetensors"));
       Map<String, FloatTensor> encBest = new TreeMap<>();
       Map<String, FloatTensor> headBest = new TreeMap<>();
       saved.forEach((k, v) -> {
@@ -309,7 +305,7 @@ public final class FineTuner {
         }
       });
       try (TrainableBert best = TrainableBert.of(model, opt.freeze(), 0f, encBest);
-          Head bestHead = head == null ? null : new Head(head.classes, head.features, opt.seed(), headBest)) {
+          LinearHead bestHead = head == null ? null : new LinearHead(head.classes, head.features, opt.seed(), headBest)) {
         weights = best.weights();
         testScore = evaluate(best, bestHead, test, "test");
         headValues = bestHead == null ? Map.of() : bestHead.values();
@@ -330,8 +326,8 @@ public final class FineTuner {
         opt, cls ? "cls" : "mean", TrainableBert.describeFreeze(opt.freeze()), trainable, total, headParams,
         curve.size(), bestEpoch, stopped, curve, trainSecs / curve.size(), toBest, zeroShot, devBest, testScore,
         ProcStatus.bytes("VmHWM"), BertEncoder.checksumOf(weights), out.toAbsolutePath().toString(), resumedFrom);
-    Json.writeAtomically(out.resolve(TRAINING_JSON), result);
-    deleteTree(out.resolve(CHECKPOINTS));
+    Json.writeAtomically(out.resolve(RunDirectory.TRAINING_JSON), result);
+    RunDirectory.deleteTree(out.resolve(RunDirectory.CHECKPOINTS));
     log.accept(String.format("finetune: test %s %.4f (best epoch %d); model in %s", testScore.metric(), testScore.value(),
         bestEpoch, out));
     return result;
@@ -405,7 +401,7 @@ public final class FineTuner {
   }
 
   /** The training loss of one batch (under the caller's gradient collector). */
-  NDArray loss(NDManager m, TrainableBert enc, Head head, List<Item> batch) {
+  NDArray loss(NDManager m, TrainableBert enc, LinearHead head, List<Item> batch) {
     List<int[]> a = batch.stream().map(Item::a).toList();
     int[] labels = batch.stream().mapToInt(Item::label).toArray();
     switch (kind) {
@@ -464,7 +460,7 @@ public final class FineTuner {
   }
 
   /** Scores {@code items} with the current weights. */
-  FinetuneResult.Score evaluate(TrainableBert enc, Head head, List<Item> items, String what) {
+  FinetuneResult.Score evaluate(TrainableBert enc, LinearHead head, List<Item> items, String what) {
     int n = items.size() * (kind == DownstreamTask.Kind.CLASSIFY ? 1 : 2);
     try (Progress bar = bars ? Progress.start("evaluating " + what, n, "sequences") : Progress.silent()) {
       float[][] a = embed(enc, items.stream().map(Item::a).toList(), bar);
@@ -523,102 +519,6 @@ public final class FineTuner {
     return out;
   }
 
-  // ---- output directory, checkpoints, resume ----
-
-  private Path checkpoint(int epoch) {
-    return out.resolve(CHECKPOINTS).resolve("epoch-" + epoch);
-  }
-
-  /** Checks {@code out}; returns the state of the last complete checkpoint to resume from, or null. */
-  private CheckpointState prepareOut(String fingerprint) {
-    if (Files.exists(out.resolve(TRAINING_JSON))) {
-      throw new NeuroLensException("--out " + out + ": holds a finished fine-tuning run (" + TRAINING_JSON
-          + "); choose another directory or delete it");
-    }
-    Path ck = out.resolve(CHECKPOINTS);
-    if (Files.isDirectory(ck)) {
-      int last = 0;
-      try (Stream<Path> s = Files.list(ck)) {
-        for (Path p : s.toList()) {
-          String n = p.getFileName().toString();
-          if (n.matches("epoch-\\d+") && Files.isRegularFile(p.resolve("state.json"))) {
-            last = Math.max(last, Integer.parseInt(n.substring(6)));
-          }
-        }
-      } catch (IOException e) {
-        throw new NeuroLensException(ck + ": cannot list (" + e.getMessage() + ")", e);
-      }
-      if (last > 0) {
-        CheckpointState st;
-        try {
-          st = Json.MAPPER.treeToValue(Json.readObject(checkpoint(last).resolve("state.json"), "a checkpoint"), CheckpointState.class);
-        } catch (IOException e) {
-          throw new NeuroLensException(checkpoint(last).resolve("state.json") + ": not a checkpoint state (" + e.getMessage() + ")", e);
-        }
-        if (!st.fingerprint().equals(fingerprint)) {
-          throw new NeuroLensException("--out " + out + ": its checkpoint (epoch " + last + ") was made with other settings, "
-              + "model or data; run the same command to resume, or choose another directory");
-        }
-        return st;
-      }
-      return null;
-    }
-    if (Files.isDirectory(out)) {
-      try (Stream<Path> s = Files.list(out)) {
-        if (s.findAny().isPresent()) {
-          throw new NeuroLensException("--out " + out + ": exists and is not empty (and holds no fine-tuning checkpoint); choose a new directory");
-        }
-      } catch (IOException e) {
-        throw new NeuroLensException(out + ": cannot list (" + e.getMessage() + ")", e);
-      }
-    } else if (Files.exists(out)) {
-      throw new NeuroLensException("--out " + out + ": exists and is not a directory");
-    }
-    return null;
-  }
-
-  private void saveCheckpoint(CheckpointState st, TrainableBert enc, Head head, AdamW adam) {
-    Path ck = out.resolve(CHECKPOINTS);
-    Path tmp = ck.resolve("epoch-" + st.epoch() + ".tmp");
-    try {
-      deleteTree(tmp);
-      Files.createDirectories(tmp);
-      Map<String, FloatTensor> tensors = new LinkedHashMap<>(enc.trainableValues());
-      if (head != null) {
-        tensors.putAll(head.values());
-      }
-      tensors.putAll(adam.state());
-      Safetensors.write(tmp.resolve("state.safetensors"), tensors);
-      Json.writeAtomically(tmp.resolve("state.json"), st);
-      Path dest = checkpoint(st.epoch());
-      deleteTree(dest);
-      Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
-      try (Stream<Path> s = Files.list(ck)) {
-        for (Path p : s.toList()) {
-          String n = p.getFileName().toString();
-          if (!n.equals("epoch-" + st.epoch()) && !n.equals("epoch-" + st.bestEpoch())) {
-            deleteTree(p);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new NeuroLensException(ck + ": cannot write the checkpoint of epoch " + st.epoch() + " (" + e.getMessage() + ")", e);
-    }
-  }
-
-  private static void deleteTree(Path p) {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    } catch (IOException e) {
-      throw new NeuroLensException(p + ": cannot delete (" + e.getMessage() + ")", e);
-    }
-  }
-
   /** Everything the trained weights depend on: model, data, settings. */
   private String fingerprint() {
     try {
@@ -633,75 +533,6 @@ public final class FineTuner {
       return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** A linear head: logits = x W^T + b over {@code features} inputs, N(0, 0.02^2) init (seeded), zero bias. */
-  static final class Head implements AutoCloseable {
-    final int classes;
-    final int features;
-    final Map<String, NDArray> params = new LinkedHashMap<>();
-    private final NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
-
-    Head(int classes, int features, long seed, Map<String, FloatTensor> saved) {
-      this.classes = classes;
-      this.features = features;
-      Random r = new Random(seed ^ 0x5DEECE66DL);
-      float[] w = new float[classes * features];
-      for (int i = 0; i < w.length; i++) {
-        w[i] = (float) (r.nextGaussian() * 0.02);
-      }
-      FloatTensor sw = saved.get("head.weight");
-      FloatTensor sb = saved.get("head.bias");
-      NDArray weight = manager.create(sw != null ? sw.data() : w, new Shape(classes, features));
-      NDArray bias = manager.create(sb != null ? sb.data() : new float[classes], new Shape(classes));
-      weight.setRequiresGradient(true);
-      bias.setRequiresGradient(true);
-      params.put("head.weight", weight);
-      params.put("head.bias", bias);
-    }
-
-    /** (B, features) -> (B, classes); temporaries live in {@code x}'s manager. */
-    NDArray logits(NDArray x) {
-      NDArray wt = params.get("head.weight").transpose();
-      wt.attach(x.getManager());
-      return x.matMul(wt).add(params.get("head.bias"));
-    }
-
-    long count() {
-      return (long) classes * features + classes;
-    }
-
-    Map<String, FloatTensor> values() {
-      Map<String, FloatTensor> out = new LinkedHashMap<>();
-      params.forEach((n, a) -> out.put(n, new FloatTensor(a.getShape().getShape(), a.toFloatArray())));
-      return out;
-    }
-
-    /** Arg-max class of each feature row (double precision). */
-    int[] predict(float[][] feats) {
-      float[] w = params.get("head.weight").toFloatArray();
-      float[] b = params.get("head.bias").toFloatArray();
-      int[] out = new int[feats.length];
-      for (int i = 0; i < feats.length; i++) {
-        double best = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < classes; c++) {
-          double s = b[c];
-          for (int j = 0; j < features; j++) {
-            s += (double) w[c * features + j] * feats[i][j];
-          }
-          if (s > best) {
-            best = s;
-            out[i] = c;
-          }
-        }
-      }
-      return out;
-    }
-
-    @Override
-    public void close() {
-      manager.close();
     }
   }
 }

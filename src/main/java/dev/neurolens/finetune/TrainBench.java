@@ -50,7 +50,7 @@ public final class TrainBench {
     double fwd = 0;
     double train = 0;
     try (TrainableBert enc = TrainableBert.of(model, freeze, 0.1f, Map.of());
-        FineTuner.Head head = new FineTuner.Head(2, model.config().hiddenSize(), seed, Map.of());
+        LinearHead head = new LinearHead(2, model.config().hiddenSize(), seed, Map.of());
         AdamW adam = new AdamW(0.01f);
         NDManager base = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       enc.trainable().forEach((n, a) -> adam.add(n, a, 1f));

@@ -136,7 +136,7 @@ class LossesTest {
     double[] b = random(r, c);
     int[] labels = {0, 2, 1, 2};
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-        FineTuner.Head head = new FineTuner.Head(c, f, 1, java.util.Map.of(
+        LinearHead head = new LinearHead(c, f, 1, java.util.Map.of(
             "head.weight", new dev.neurolens.model.FloatTensor(new long[] {c, f}, toFloat(w)),
             "head.bias", new dev.neurolens.model.FloatTensor(new long[] {c}, toFloat(b))))) {
       NDArray xs = m.create(toFloat(x), new Shape(n, f));
