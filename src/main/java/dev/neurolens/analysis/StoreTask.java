@@ -33,7 +33,9 @@ import java.util.List;
  * @param control its control task over the same rows, or null (regression and snippet tasks)
  * @param splits train/dev/test rows
  * @param rowSnippet the snippet index of every row of x
- * @param tokenTexts the token text of every row (the snippet id for snippet-level tasks)
+ * @param texts the token text of every row (the snippet id for snippet-level tasks), read from the
+ *     store when first asked for ({@link #tokenTexts()}) unless the split or the control task
+ *     needed them already
  * @param labelled every row with a label (in any split or in none), ascending
  * @param split the rule the splits were made by, with its seed resolved
  */
@@ -46,9 +48,55 @@ public record StoreTask(
     ProbeTask control,
     Splits splits,
     int[] rowSnippet,
-    String[] tokenTexts,
+    Texts texts,
     int[] labelled,
     SplitRule split) {
+
+  /** The token text of every row (the snippet id for snippet-level tasks), read once from the open store. */
+  public String[] tokenTexts() {
+    return texts.get();
+  }
+
+  /** Row texts, read from the store on first use (reading 55k token lines costs ~0.3 s cold). */
+  public static final class Texts {
+    private final ActivationStore store;
+    private final boolean snippetLevel;
+    private final int rows;
+    private String[] texts;
+
+    Texts(ActivationStore store, boolean snippetLevel, int rows) {
+      this.store = store;
+      this.snippetLevel = snippetLevel;
+      this.rows = rows;
+    }
+
+    /** The texts; the store must still be open the first time. */
+    public synchronized String[] get() {
+      if (texts == null) {
+        texts = read();
+      }
+      return texts;
+    }
+
+    private String[] read() {
+      String[] out = new String[rows];
+      if (snippetLevel) {
+        var snippets = store.snippets();
+        for (int i = 0; i < rows; i++) {
+          out[i] = snippets.get(i).id();
+        }
+        return out;
+      }
+      int step = 65536;
+      for (int r = 0; r < rows; r += step) {
+        List<StoredToken> t = store.tokens(r, Math.min(step, rows - r));
+        for (int i = 0; i < t.size(); i++) {
+          out[r + i] = t.get(i).text();
+        }
+      }
+      return out;
+    }
+  }
 
   /** Share of the snippets in the dev split. */
   public static final double DEV = 0.1;
@@ -134,27 +182,18 @@ public record StoreTask(
     ActivationMatrix x = snippetLevel ? store.sentenceView(SentenceRep.MEAN, hooks, null) : store.view(hooks);
     int n = x.rows();
     int[] rowSnippet;
-    String[] texts = new String[n];
+    Texts texts = new Texts(store, snippetLevel, n);
     if (snippetLevel) {
       rowSnippet = new int[n];
-      var snippets = store.snippets();
       for (int i = 0; i < n; i++) {
         rowSnippet[i] = i;
-        texts[i] = snippets.get(i).id();
       }
     } else {
       rowSnippet = store.rowSnippets();
-      int step = 65536;
-      for (int r = 0; r < n; r += step) {
-        List<StoredToken> t = store.tokens(r, Math.min(step, n - r));
-        for (int i = 0; i < t.size(); i++) {
-          texts[r + i] = t.get(i).text();
-        }
-      }
     }
     Splits all = bySnippet(store.splitParts(seed), rowSnippet);
     if (rule.kind() == SplitRule.Kind.TYPE_DISJOINT) {
-      all = typeDisjoint(store, all, texts, snippetLevel, seed);
+      all = typeDisjoint(store, all, texts.get(), snippetLevel, seed);
     }
     if (spec.kind() == TaskSpec.Kind.NUMERIC) {
       float[] targets = store.targets(taskName).clone();
@@ -179,7 +218,7 @@ public record StoreTask(
     }
     Splits splits = keep(all, ok, taskName);
     ProbeTask task = ProbeTask.classification(taskName, names, labels);
-    ProbeTask controlTask = control == Control.FIT && !snippetLevel ? control(task, splits, texts, seed) : null;
+    ProbeTask controlTask = control == Control.FIT && !snippetLevel ? control(task, splits, texts.get(), seed) : null;
     return new StoreTask(store, hooks, x, layout, task, controlTask, splits, rowSnippet, texts, rows(ok), resolved);
   }
 

@@ -83,6 +83,14 @@ class SplitCommandTest {
       assertEquals(Arrays.toString(st.splits().test()), Arrays.toString(byStore.splits().test()));
       StoreTask other = StoreTask.load(s, "lexical", StoreTask.SplitRule.snippet(7), StoreTask.Control.NONE);
       assertNotEquals(snippetIds(s, st.splits().test()), snippetIds(s, other.splits().test()));
+      // token texts: read when first asked for (no control task) = read for the control task = the store's tokens
+      String[] lazy = st.tokenTexts();
+      String[] eager = StoreTask.load(s, "lexical", StoreTask.SplitRule.snippet(42), StoreTask.Control.FIT).tokenTexts();
+      assertEquals(s.tokenCount(), lazy.length);
+      assertEquals(Arrays.asList(eager), Arrays.asList(lazy));
+      for (int r : new int[] {0, s.tokenCount() / 2, s.tokenCount() - 1}) {
+        assertEquals(s.tokens(r, 1).get(0).text(), lazy[r], "row " + r);
+      }
 
       // store export: split.npy gives the same rows, one int per token row (0 train, 1 dev, 2 test)
       Path exported = tmp.resolve("npy");
