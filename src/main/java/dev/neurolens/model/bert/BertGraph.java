@@ -69,21 +69,6 @@ final class BertGraph {
     return rate > 0 ? Dropout.dropout(x, rate, true).singletonOrThrow() : x;
   }
 
-  /** Attention scores above this size are computed a few rows at a time ... */
-  private static final long ATTENTION_WHOLE_BYTES = 16L << 20;
-  /** ... of at most this size each (at least one row). */
-  private static final long ATTENTION_PART_BYTES = 4L << 20;
-
-  /** softmax(q k^T + mask) v: (B, H, T, dh) x 3 -> (B, H, T, dh). */
-  private static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, float dropout) {
-    // (B, H, T, dh) x (B, H, dh, T) -> (B, H, T, T)
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-    if (mask != null) {
-      scores = scores.addi(mask);
-    }
-    return dropout(scores.softmax(-1), dropout).matMul(v);
-  }
-
   /**
    * One encoder block: (B, T, D) -> (B, T, D); {@code mask} is null when no row is padded.
    *
@@ -107,21 +92,7 @@ final class BertGraph {
     if (scoreScale != 1f) {
       q = q.mul(scoreScale); // (B, H, T, dh): a smaller pass than scaling the (B, H, T, T) scores
     }
-    // (B, H, T, T) scores of long rows outgrow the cache: then the rows go a few at a time (the
-    // same arithmetic per row), so that scores and probabilities stay in the last-level cache
-    long scoreBytes = (long) h * t * t * Float.BYTES;
-    long rowsPerPart = Math.max(1, ATTENTION_PART_BYTES / scoreBytes);
-    NDArray ctx4;
-    if (dropout == 0f && b * scoreBytes > ATTENTION_WHOLE_BYTES && b > rowsPerPart) {
-      ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
-      for (long r = 0; r < b; r += rowsPerPart) {
-        String rows = r + ":" + Math.min(b, r + rowsPerPart);
-        parts.add(attention(q.get(rows), k.get(rows), v.get(rows), mask == null ? null : mask.get(rows), 0f));
-      }
-      ctx4 = ai.djl.ndarray.NDArrays.concat(parts, 0);
-    } else {
-      ctx4 = attention(q, k, v, mask, dropout);
-    }
+    NDArray ctx4 = Ops.headContext(q, k, v, mask, dropout); // (B, H, T, dh), long rows a few at a time
     // (B, H, T, dh) -> (B, T, H, dh) -> (B, T, D)
     NDArray ctx = ctx4.transpose(0, 2, 1, 3).reshape(b, t, config.hiddenSize());
     NDArray attnOut = hooks.at(HookName.of(i, Site.ATTN_OUT),

@@ -1,10 +1,13 @@
 package dev.neurolens.model.graph;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 
 /**
@@ -58,6 +61,11 @@ public final class Ops {
     return inner.addi(1f).muli(x).muli(0.5f);
   }
 
+  /** Attention scores above this size are computed a few rows at a time ... */
+  private static final long ATTENTION_WHOLE_BYTES = 16L << 20;
+  /** ... of at most this size each (at least one row). */
+  private static final long ATTENTION_PART_BYTES = 4L << 20;
+
   /**
    * Multi-head attention from per-head queries, keys and values, with an additive score bias
    * (mask and/or position bias, broadcastable to (B, H, T, T); null = none). Scores are not
@@ -82,12 +90,45 @@ public final class Ops {
       k = k.repeat(1, h / hkv);
       v = v.repeat(1, h / hkv);
     }
+    // (B, H, T, dh) -> (B, T, H, dh) -> (B, T, H dh)
+    return headContext(q, k, v, bias, 0f).transpose(0, 2, 1, 3).reshape(b, t, h * dh);
+  }
+
+  /**
+   * softmax(q k^T + bias) v for each head, (B, H, T, dh) x 3 -> (B, H, T, dh), with dropout on
+   * the probabilities (rate 0 = none). The (B, H, T, T) scores of long rows outgrow the cache:
+   * above 16 MB of scores, and without dropout, the rows go a few at a time in parts of at most
+   * 4 MB (at least one row), the same arithmetic per row, so that scores and probabilities stay
+   * in the last-level cache. A bias without a batch dimension of B is shared by every part.
+   */
+  public static NDArray headContext(NDArray q, NDArray k, NDArray v, NDArray bias, float dropout) {
+    Shape s = q.getShape();
+    long b = s.get(0);
+    long scoreBytes = s.get(1) * s.get(2) * k.getShape().get(2) * Float.BYTES;
+    long rowsPerPart = Math.max(1, ATTENTION_PART_BYTES / scoreBytes);
+    if (dropout > 0 || b * scoreBytes <= ATTENTION_WHOLE_BYTES || b <= rowsPerPart) {
+      return wholeHeadContext(q, k, v, bias, dropout);
+    }
+    boolean perRowBias = bias != null && bias.getShape().dimension() == 4 && bias.getShape().get(0) == b;
+    NDList parts = new NDList();
+    for (long r = 0; r < b; r += rowsPerPart) {
+      String rows = r + ":" + Math.min(b, r + rowsPerPart);
+      parts.add(wholeHeadContext(q.get(rows), k.get(rows), v.get(rows), perRowBias ? bias.get(rows) : bias, 0f));
+    }
+    return NDArrays.concat(parts, 0);
+  }
+
+  private static NDArray wholeHeadContext(NDArray q, NDArray k, NDArray v, NDArray bias, float dropout) {
     // (B, H, T, dh) x (B, H, dh, T) -> (B, H, T, T)
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
     if (bias != null) {
       scores = scores.addi(bias);
     }
-    // (B, H, T, T) x (B, H, T, dh) -> (B, H, T, dh) -> (B, T, H, dh) -> (B, T, H dh)
-    return scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, h * dh);
+    NDArray probs = scores.softmax(-1);
+    if (dropout > 0) {
+      probs = Dropout.dropout(probs, dropout, true).singletonOrThrow();
+    }
+    // (B, H, T, T) x (B, H, T, dh) -> (B, H, T, dh)
+    return probs.matMul(v);
   }
 }
