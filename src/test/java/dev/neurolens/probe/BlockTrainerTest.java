@@ -266,38 +266,6 @@ class BlockTrainerTest {
     }
   }
 
-  /** A float16 matrix (the values of a float16 store): its rows are widened per minibatch. */
-  private record HalfMatrix(short[] h, int rows, int cols) implements ActivationMatrix {
-    static HalfMatrix of(DenseActivations x) {
-      float[] buf = new float[x.rows() * x.cols()];
-      x.read(0, x.rows(), buf);
-      short[] h = new short[buf.length];
-      for (int i = 0; i < buf.length; i++) {
-        h[i] = dev.neurolens.activation.Half.fromFloat(buf[i]);
-      }
-      return new HalfMatrix(h, x.rows(), x.cols());
-    }
-
-    @Override
-    public void read(int rowStart, int rowCount, float[] dst) {
-      for (int i = 0; i < rowCount * cols; i++) {
-        dst[i] = dev.neurolens.activation.Half.toFloat(h[rowStart * cols + i]);
-      }
-    }
-
-    @Override
-    public boolean storesHalf() {
-      return true;
-    }
-
-    @Override
-    public void readRowsHalf(int[] rowIds, short[] dst) {
-      for (int i = 0; i < rowIds.length; i++) {
-        System.arraycopy(h, rowIds[i] * cols, dst, i * cols, cols);
-      }
-    }
-  }
-
   @Test
   void float16Rows_widenedPerMinibatch_giveTheProbeOfTheirFloat32Values() {
     int n = 300;

@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.neurolens.activation.ActivationMatrix;
 import dev.neurolens.activation.DenseActivations;
-import dev.neurolens.activation.Half;
 import dev.neurolens.util.NeuroLensException;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -26,47 +25,6 @@ class TrainingRowsTest {
       v[i] = (float) r.nextGaussian();
     }
     return v;
-  }
-
-  /** The same numbers held as float16 (as a store's view holds them). */
-  private static final class HalfMatrix implements ActivationMatrix {
-    final short[] h;
-
-    HalfMatrix(float[] v) {
-      h = new short[v.length];
-      for (int i = 0; i < v.length; i++) {
-        h[i] = Half.fromFloat(v[i]);
-      }
-    }
-
-    @Override
-    public int rows() {
-      return N;
-    }
-
-    @Override
-    public int cols() {
-      return F;
-    }
-
-    @Override
-    public void read(int rowStart, int rowCount, float[] dst) {
-      for (int i = 0; i < rowCount * F; i++) {
-        dst[i] = Half.toFloat(h[rowStart * F + i]);
-      }
-    }
-
-    @Override
-    public boolean storesHalf() {
-      return true;
-    }
-
-    @Override
-    public void readRowsHalf(int[] rowIds, short[] dst) {
-      for (int i = 0; i < rowIds.length; i++) {
-        System.arraycopy(h, rowIds[i] * F, dst, i * F, F);
-      }
-    }
   }
 
   private static int[] trainRows() {
@@ -97,7 +55,7 @@ class TrainingRowsTest {
 
   @Test
   void load_float16_placedRowsAreTheStoredHalves() {
-    assertPlacedRowsEqualTheMatrix(new HalfMatrix(values(new Random(2))), DataType.FLOAT16);
+    assertPlacedRowsEqualTheMatrix(HalfMatrix.of(values(new Random(2)), N, F), DataType.FLOAT16);
   }
 
   @Test
@@ -108,7 +66,7 @@ class TrainingRowsTest {
     int late = train[train.length - 5]; // last chunk
     v[late * F + 11] = Float.NaN;
     v[early * F + 7] = Float.POSITIVE_INFINITY;
-    for (ActivationMatrix x : new ActivationMatrix[] {new DenseActivations(v, N, F), new HalfMatrix(v)}) {
+    for (ActivationMatrix x : new ActivationMatrix[] {new DenseActivations(v, N, F), HalfMatrix.of(v, N, F)}) {
       for (int run = 0; run < 5; run++) { // the threads race; the answer must not
         NeuroLensException e = assertThrows(NeuroLensException.class,
             () -> TrainingRows.load(x, train, ProbeOptions.builder().build()).close());
