@@ -116,20 +116,10 @@ final class BenchExtractCommand implements Callable<Integer> {
           f.referenceTokensPerS(), f.referenceBefore(), f.referenceAfter(), f.firstSnippetSeconds()));
     } finally {
       if (keep == null) {
-        deleteTree(store);
+        dev.neurolens.util.AtomicFiles.deleteTree(store);
       }
     }
     return 0;
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (Files.exists(p)) {
-      try (var s = Files.walk(p)) {
-        for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(q);
-        }
-      }
-    }
   }
 
   /** Runs the benchmark without the {@code bench} parent command. */

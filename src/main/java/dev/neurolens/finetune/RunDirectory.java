@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -111,14 +110,10 @@ final class RunDirectory {
     }
   }
 
+  /** Deletes {@code p} and everything below it, if it exists; a failure is one clear line. */
   static void deleteTree(Path p) {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
+    try {
+      dev.neurolens.util.AtomicFiles.deleteTree(p);
     } catch (IOException e) {
       throw new NeuroLensException(p + ": cannot delete (" + e.getMessage() + ")", e);
     }

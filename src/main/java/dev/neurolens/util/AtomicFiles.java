@@ -14,6 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * over the target when complete, so a reader (or a crash) never sees half a file. The result is
  * readable by everyone ({@code rw-r--r--} on POSIX), like a file written directly.
  *
+ * Also the removal of a written tree ({@link #deleteTree}), which replaces or abandons one.
+ *
  * <p>Usage: {@code AtomicFiles.writeString(Path.of("out/summary.txt"), text)}
  */
 public final class AtomicFiles {
@@ -52,5 +54,28 @@ public final class AtomicFiles {
     } catch (IOException e) {
       throw new NeuroLensException(file + ": cannot write (" + e.getMessage() + ")", e);
     }
+  }
+
+  /** Deletes {@code path} and everything below it, if it exists. */
+  public static void deleteTree(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    Files.walkFileTree(
+        path,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+            Files.delete(dir);
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+        });
   }
 }
