@@ -2,6 +2,7 @@ package dev.neurolens.cli;
 
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.GemmPath;
+import dev.neurolens.model.graph.FusedAttention;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.onnx.ForwardBenchmark;
 import dev.neurolens.util.NeuroLensException;
@@ -59,6 +60,7 @@ final class BenchCommand {
         GemmPath gemm = GemmPath.detect();
         out.info("benchmarking " + m.id() + ": batch " + batch + " x seq " + seq + ", " + threads + " threads...");
         out.info(gemm.summary());
+        out.info(FusedAttention.summary());
         ForwardBenchmark.Result r = ForwardBenchmark.run(m, onnx, o);
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", m.id());
@@ -75,6 +77,7 @@ final class BenchCommand {
           j.put("capture_ratio", r.captureRatio());
         }
         j.put("gemm", gemm.toJson());
+        j.put("attention_fused", FusedAttention.active());
         j.put("family", m.config().family().label());
         j.put("weights_dtype", weights.dtype().toString());
         j.put("stored_dtype", m.weightMemory().storedDtypes());

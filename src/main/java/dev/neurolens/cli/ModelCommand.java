@@ -3,6 +3,7 @@ package dev.neurolens.cli;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.FamilySettings;
 import dev.neurolens.model.GemmPath;
+import dev.neurolens.model.graph.FusedAttention;
 import dev.neurolens.model.HookName;
 import dev.neurolens.model.ModelConfig;
 import dev.neurolens.model.WeightMemory;
@@ -74,11 +75,12 @@ final class ModelCommand {
         r.put("hook_names", hooks);
         GemmPath gemm = GemmPath.detect();
         r.put("gemm", gemm.toJson());
+        r.put("attention_fused", FusedAttention.active());
         String human = String.format(
             "%s%n  %s (%s), %d layers, hidden %d, %d heads, FFN %d, %s, max %d positions, vocab %d%s%n"
                 + "  %,d parameters%s%n  memory: weights %s resident (stored %s, held as %s) + up to %s for the running block"
                 + " + about %s per forward of 16 x 128 tokens = about %s of native memory%n"
-                + "  %s%n  weights sha256 %s%n  %d hook points: embed.out, blocks.{0..%d}.{resid_pre, attn.out, resid_mid, mlp.pre, mlp.out, resid_post}%n  %s",
+                + "  %s%n  weights sha256 %s%n  %d hook points: embed.out, blocks.{0..%d}.{resid_pre, attn.out, resid_mid, mlp.pre, mlp.out, resid_post}%n  %s%n  %s",
             m.id(), c.family().label(), c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.intermediateSize(),
             c.hiddenAct(), c.maxPositions(), c.vocabSize(),
             c.settings() instanceof FamilySettings.None ? "" : ", " + c.settings(),
@@ -87,7 +89,7 @@ final class ModelCommand {
             c.family().causal()
                 ? "causal: a code token is its last piece, a snippet its last position (or the mean)"
                 : "bidirectional: a snippet is its first position (or the mean)",
-            m.weightChecksum(), hooks.size(), c.numLayers() - 1, gemm.summary());
+            m.weightChecksum(), hooks.size(), c.numLayers() - 1, gemm.summary(), FusedAttention.summary());
         out.emit(r, human);
       }
       return 0;

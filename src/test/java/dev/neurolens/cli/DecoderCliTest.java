@@ -98,6 +98,9 @@ class DecoderCliTest {
     String human = CliRun.exec(0, "model", "info", "--model", t5.toString())[0];
     assertTrue(human.contains("T5 encoder (t5)") && human.contains("memory: weights") && human.contains("T5[numBuckets=8"),
         human);
+    // the attention path is shown, and agrees with the JSON
+    assertTrue(j.get("attention_fused").asBoolean(), j.toString());
+    assertTrue(human.contains("attention: fused (PyTorch scaled_dot_product_attention)"), human);
   }
 
   @Test

@@ -79,6 +79,18 @@ public final class Ops {
    * @return the context (B, T, H * dh)
    */
   public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias) {
+    return attention(q, k, v, bias, true);
+  }
+
+  /**
+   * {@link #attention} always by matMul, softmax and matMul (long rows a few at a time), never
+   * fused: for comparing the two paths.
+   */
+  public static NDArray unfusedAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
+    return attention(q, k, v, bias, false);
+  }
+
+  private static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias, boolean fused) {
     Shape s = q.getShape();
     long b = s.get(0);
     long h = s.get(1);
@@ -91,17 +103,26 @@ public final class Ops {
       v = v.repeat(1, h / hkv);
     }
     // (B, H, T, dh) -> (B, T, H, dh) -> (B, T, H dh)
-    return headContext(q, k, v, bias, 0f).transpose(0, 2, 1, 3).reshape(b, t, h * dh);
+    NDArray ctx = fused ? headContext(q, k, v, bias, 0f) : unfusedHeadContext(q, k, v, bias, 0f);
+    return ctx.transpose(0, 2, 1, 3).reshape(b, t, h * dh);
   }
 
   /**
    * softmax(q k^T + bias) v for each head, (B, H, T, dh) x 3 -> (B, H, T, dh), with dropout on
-   * the probabilities (rate 0 = none). The (B, H, T, T) scores of long rows outgrow the cache:
-   * above 16 MB of scores, and without dropout, the rows go a few at a time in parts of at most
-   * 4 MB (at least one row), the same arithmetic per row, so that scores and probabilities stay
-   * in the last-level cache. A bias without a batch dimension of B is shared by every part.
+   * the probabilities (rate 0 = none). Inference on sequences of {@value FusedAttention#MIN_KEYS}
+   * or more keys runs PyTorch's fused kernel ({@link FusedAttention}), which never holds the
+   * scores. Otherwise the (B, H, T, T) scores of long rows outgrow the cache: above 16 MB of
+   * scores, and without dropout, the rows go a few at a time in parts of at most 4 MB (at least
+   * one row), the same arithmetic per row, so that scores and probabilities stay in the
+   * last-level cache. A bias without a batch dimension of B is shared by every part.
    */
   public static NDArray headContext(NDArray q, NDArray k, NDArray v, NDArray bias, float dropout) {
+    NDArray fused = dropout == 0 ? FusedAttention.tryApply(q, k, v, bias) : null;
+    return fused != null ? fused : unfusedHeadContext(q, k, v, bias, dropout);
+  }
+
+  /** {@link #headContext} by matMul, softmax and matMul, long rows a few at a time. */
+  static NDArray unfusedHeadContext(NDArray q, NDArray k, NDArray v, NDArray bias, float dropout) {
     Shape s = q.getShape();
     long b = s.get(0);
     long scoreBytes = s.get(1) * s.get(2) * k.getShape().get(2) * Float.BYTES;

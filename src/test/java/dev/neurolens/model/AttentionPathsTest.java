@@ -6,17 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.neurolens.model.graph.FusedAttention;
 import dev.neurolens.model.graph.Ops;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Attention over a batch whose scores exceed 16 MB (20 rows x 4 heads x 256 x 256 floats = 21 MB:
- * computed in parts of 4 rows) against a double-precision transcription, for a score bias per
- * row (padding), one shared by all rows (causal), one per head (position bias), and
- * grouped-query heads.
+ * Attention over a batch whose scores exceed 16 MB (20 rows x 4 heads x 256 x 256 floats = 21 MB)
+ * against a double-precision transcription, for a score bias per row (padding), one shared by all
+ * rows (causal), one per head (position bias), and grouped-query heads; by both paths: PyTorch's
+ * fused kernel ({@link Ops#attention} at 256 keys) and matMul/softmax/matMul in parts of 4 rows
+ * ({@link Ops#unfusedAttention}).
  */
-class AttentionByRowsTest {
+class AttentionPathsTest {
+  /** One of the two attention paths. */
+  private interface Attend {
+    NDArray apply(NDArray q, NDArray k, NDArray v, NDArray bias);
+  }
+
   private static final int B = 20;
   private static final int H = 4;
   private static final int T = 256;
@@ -61,7 +68,7 @@ class AttentionByRowsTest {
   }
 
   @Test
-  void longBatch_byRows_equalsDoublePrecisionAttention_forEveryKindOfBias() {
+  void longBatch_fusedAndByRows_equalDoublePrecisionAttention_forEveryKindOfBias() {
     assertTrue((long) B * H * T * T * Float.BYTES > 16L << 20, "scores above the whole-batch limit");
     Random r = new Random(3);
     float[] q = normal(r, B * H * T * DH);
@@ -99,19 +106,25 @@ class AttentionByRowsTest {
         }
       }
     }
+    assertTrue(FusedAttention.active(), FusedAttention.summary());
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray qa = m.create(q, new Shape(B, H, T, DH));
       NDArray ka = m.create(k, new Shape(B, H, T, DH));
       NDArray va = m.create(v, new Shape(B, H, T, DH));
-      float[] byPad = Ops.attention(qa, ka, va, m.create(pad, new Shape(B, 1, 1, T))).toFloatArray();
-      assertEquals(0, maxDiff(byPad, q, k, v, H, false, padRef), 2e-5, "padding mask per row");
-      float[] byCausal = Ops.attention(qa, ka, va, m.create(causal, new Shape(1, 1, T, T))).toFloatArray();
-      assertEquals(0, maxDiff(byCausal, q, k, v, H, true, null), 2e-5, "causal mask shared by the rows");
-      float[] byPos = Ops.attention(qa, ka, va, m.create(pos, new Shape(1, H, T, T))).toFloatArray();
-      assertEquals(0, maxDiff(byPos, q, k, v, H, false, posRef), 2e-5, "position bias per head");
-      float[] grouped = Ops.attention(qa, m.create(kg, new Shape(B, 2, T, DH)), m.create(vg, new Shape(B, 2, T, DH)),
-          null).toFloatArray();
-      assertEquals(0, maxDiff(grouped, q, kg, vg, 2, false, null), 2e-5, "grouped-query heads");
+      NDArray kga = m.create(kg, new Shape(B, 2, T, DH));
+      NDArray vga = m.create(vg, new Shape(B, 2, T, DH));
+      for (boolean fused : new boolean[] {true, false}) {
+        String path = fused ? "fused: " : "by rows: ";
+        Attend attend = fused ? Ops::attention : Ops::unfusedAttention;
+        float[] byPad = attend.apply(qa, ka, va, m.create(pad, new Shape(B, 1, 1, T))).toFloatArray();
+        assertEquals(0, maxDiff(byPad, q, k, v, H, false, padRef), 2e-5, path + "padding mask per row");
+        float[] byCausal = attend.apply(qa, ka, va, m.create(causal, new Shape(1, 1, T, T))).toFloatArray();
+        assertEquals(0, maxDiff(byCausal, q, k, v, H, true, null), 2e-5, path + "causal mask shared by the rows");
+        float[] byPos = attend.apply(qa, ka, va, m.create(pos, new Shape(1, H, T, T))).toFloatArray();
+        assertEquals(0, maxDiff(byPos, q, k, v, H, false, posRef), 2e-5, path + "position bias per head");
+        float[] grouped = attend.apply(qa, kga, vga, null).toFloatArray();
+        assertEquals(0, maxDiff(grouped, q, kg, vg, 2, false, null), 2e-5, path + "grouped-query heads");
+      }
     }
   }
 }
