@@ -25,11 +25,16 @@ import java.util.zip.ZipOutputStream;
  * archive of one module whose two methods call the operator (with and without an additive bias),
  * loads it once per JVM and calls it with the per-head tensors. Nothing is downloaded or stored.
  *
- * <p>Measured on 2 cores (Zen4, AVX-512), 12 heads of 32: one row of 512 pieces 3.6 ms against
- * 9.7 ms for matMul + softmax + matMul; 16 x 128 4.5 against 9.7 ms; 35 x 96 with padding 6.1
- * against 11.6 ms; 140 x 24 5.0 against 3.3 ms. So it serves sequences of at least
- * {@value #MIN_KEYS} keys, and only inference: no dropout on the probabilities, no gradient
- * (DJL runs TorchScript without autograd). Results agree with the unfused arithmetic to ~1e-6.
+ * <p>Measured on 2 cores (Zen4, AVX-512), 12 heads of 32, padding masks, per attention call
+ * (fused against matMul + softmax + matMul): 140 x 24 and 105 x 32 pieces the same (4.7, 5.0
+ * ms); 70 x 48 4.5 against 5.1 ms; 52 x 64 5.3 against 6.0; 35 x 96 6.3 against 7.3; 26 x 128
+ * 7.9 against 8.5; one row of 512 3.5 against 4.2; 6 rows of 512 20.4 against about 25 (the
+ * unfused path goes a row at a time there). Whole forward passes of the bundled model: 6 x 400-512
+ * pieces 7-13% faster, 26 x 100-128 2-6%, 16 x 128 within noise. So it serves sequences of at
+ * least {@value #MIN_KEYS} keys, and only inference: no dropout on the probabilities, no gradient
+ * (DJL runs TorchScript without autograd). It also never holds the (B, H, T, T) scores, which
+ * for a batch of long rows are the largest arrays of a forward pass. Results agree with the
+ * unfused arithmetic to ~1e-6.
  *
  * <p>{@value #ENV}{@code =0} turns it off (every attention unfused), e.g. to compare the two. If the
  * archive cannot be loaded (a PyTorch without the operator), attention stays unfused and
@@ -38,7 +43,7 @@ import java.util.zip.ZipOutputStream;
 public final class FusedAttention {
   /** The environment variable that turns fused attention off ({@code 0}, {@code false}, {@code off}). */
   public static final String ENV = "NEUROLENS_FUSED_ATTENTION";
-  /** Shortest key sequence served fused; below it the unfused ops are faster. */
+  /** Shortest key sequence served fused; below it the fused kernel is no faster. */
   public static final long MIN_KEYS = 48;
 
   private static final Object LOCK = new Object();
