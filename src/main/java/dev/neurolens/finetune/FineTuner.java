@@ -2,16 +2,12 @@ package dev.neurolens.finetune;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.model.EncoderModel;
 import dev.neurolens.model.FloatTensor;
 import dev.neurolens.model.Models;
-import dev.neurolens.model.TokenBatch;
 import dev.neurolens.model.bert.BertEncoder;
 import dev.neurolens.model.bert.TrainableBert;
 import dev.neurolens.model.safetensors.Safetensors;
@@ -66,6 +62,7 @@ public final class FineTuner {
   private final List<Item> train;
   private final List<Item> dev;
   private final List<Item> test;
+  private final Scorer scorer;
 
   /** A tokenized example: {@code a}, {@code b} (null for classification), label id (-1 for search). */
   record Item(int[] a, int[] b, int label) {
@@ -88,6 +85,7 @@ public final class FineTuner {
     this.train = tokenize(data.train());
     this.dev = tokenize(data.dev());
     this.test = tokenize(data.test());
+    this.scorer = new Scorer(kind, cls, opt, bars, data.labels().indexOf("1"));
   }
 
   /**
@@ -132,7 +130,7 @@ public final class FineTuner {
     try (TrainableBert enc = TrainableBert.of(model, model.config().numLayers(), 0f, Map.of());
         LinearHead head = ft.kind == DownstreamTask.Kind.CODE_SEARCH ? null
             : new LinearHead(data.labels().size(), features, opt.seed(), headValues)) {
-      return ft.evaluate(enc, head, ft.test, "test");
+      return ft.scorer.evaluate(enc, head, ft.test, "test");
     }
   }
 
@@ -209,7 +207,7 @@ public final class FineTuner {
         zeroShot = resumed.zeroShot();
         log.accept("finetune: resuming " + out + " after epoch " + startEpoch + " (step " + resumed.steps() + ")");
       } else if (kind == DownstreamTask.Kind.CODE_SEARCH) {
-        zeroShot = evaluate(enc, head, test, "zero-shot test");
+        zeroShot = scorer.evaluate(enc, head, test, "zero-shot test");
         log.accept(String.format("finetune: zero-shot test %s %.4f", zeroShot.metric(), zeroShot.value()));
       }
       saved = null;
@@ -252,7 +250,7 @@ public final class FineTuner {
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         long e0 = System.nanoTime();
-        FinetuneResult.Score devScore = evaluate(enc, head, dev, "dev");
+        FinetuneResult.Score devScore = scorer.evaluate(enc, head, dev, "dev");
         double evalSeconds = (System.nanoTime() - e0) / 1e9;
         curve.add(new FinetuneResult.Epoch(epoch, lossSum / batches.size(), devScore, trainSeconds, evalSeconds,
             tokens / trainSeconds, batches.size()));
@@ -292,7 +290,7 @@ public final class FineTuner {
     Map<String, FloatTensor> headValues = head == null ? Map.of() : head.values();
     if (bestEpoch == lastEpoch) {
       weights = enc.weights();
-      testScore = evaluate(enc, head, test, "test");
+      testScore = scorer.evaluate(enc, head, test, "test");
     } else {
       Map<String, FloatTensor> saved = Safetensors.read(dir.checkpoint(bestEpoch).resolve("state.safetensors"));
       Map<String, FloatTensor> encBest = new TreeMap<>();
@@ -307,7 +305,7 @@ public final class FineTuner {
       try (TrainableBert best = TrainableBert.of(model, opt.freeze(), 0f, encBest);
           LinearHead bestHead = head == null ? null : new LinearHead(head.classes, head.features, opt.seed(), headBest)) {
         weights = best.weights();
-        testScore = evaluate(best, bestHead, test, "test");
+        testScore = scorer.evaluate(best, bestHead, test, "test");
         headValues = bestHead == null ? Map.of() : bestHead.values();
       }
     }
@@ -383,140 +381,28 @@ public final class FineTuner {
     return out;
   }
 
-  private NDArray pooled(NDManager m, TrainableBert enc, List<int[]> seqs, boolean train) {
-    NDArray h = enc.forward(m, new TokenBatch(seqs), train);
-    if (cls) {
-      return h.get(new NDIndex(":, 0, :"));
-    }
-    long b = seqs.size();
-    long t = h.getShape().get(1);
-    float[] mask = new float[(int) (b * t)];
-    float[] counts = new float[(int) b];
-    for (int i = 0; i < b; i++) {
-      Arrays.fill(mask, (int) (i * t), (int) (i * t + seqs.get(i).length), 1f);
-      counts[i] = seqs.get(i).length;
-    }
-    NDArray mk = m.create(mask, new Shape(b, t, 1));
-    return h.mul(mk).sum(new int[] {1}).div(m.create(counts, new Shape(b, 1)));
-  }
-
   /** The training loss of one batch (under the caller's gradient collector). */
   NDArray loss(NDManager m, TrainableBert enc, LinearHead head, List<Item> batch) {
     List<int[]> a = batch.stream().map(Item::a).toList();
     int[] labels = batch.stream().mapToInt(Item::label).toArray();
     switch (kind) {
       case CODE_SEARCH: {
-        NDArray q = Losses.l2Normalize(pooled(m, enc, a, true));
-        NDArray c = Losses.l2Normalize(pooled(m, enc, batch.stream().map(Item::b).toList(), true));
+        NDArray q = Losses.l2Normalize(scorer.pooled(m, enc, a, true));
+        NDArray c = Losses.l2Normalize(scorer.pooled(m, enc, batch.stream().map(Item::b).toList(), true));
         return Losses.infoNce(q, c, opt.temperature());
       }
       case CLASSIFY:
-        return Losses.crossEntropy(head.logits(pooled(m, enc, a, true)), labels);
+        return Losses.crossEntropy(head.logits(scorer.pooled(m, enc, a, true)), labels);
       default: {
         List<int[]> both = new ArrayList<>(a);
         both.addAll(batch.stream().map(Item::b).toList());
-        NDArray x = pooled(m, enc, both, true);
+        NDArray x = scorer.pooled(m, enc, both, true);
         int n = batch.size();
         NDArray u = x.get(new NDIndex("0:{}", n));
         NDArray v = x.get(new NDIndex("{}:", n));
-        return Losses.crossEntropy(head.logits(pairFeatures(u, v)), labels);
+        return Losses.crossEntropy(head.logits(Scorer.pairFeatures(u, v)), labels);
       }
     }
-  }
-
-  static NDArray pairFeatures(NDArray u, NDArray v) {
-    return NDArrays.concat(new NDList(u, v, u.sub(v).abs(), u.mul(v)), 1);
-  }
-
-  /** Pooled representations of {@code seqs} without autograd, in length-sorted batches. */
-  float[][] embed(TrainableBert enc, List<int[]> seqs, Progress bar) {
-    Integer[] order = new Integer[seqs.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingInt(i -> seqs.get(i).length));
-    float[][] out = new float[seqs.size()][];
-    int k = 0;
-    while (k < order.length) {
-      List<Integer> idx = new ArrayList<>();
-      while (k < order.length && idx.size() < 4 * opt.batchSize()
-          && (long) (idx.size() + 1) * seqs.get(order[k]).length <= 2L * opt.batchTokens()) {
-        idx.add(order[k++]);
-      }
-      if (idx.isEmpty()) {
-        idx.add(order[k++]);
-      }
-      try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
-        NDArray p = pooled(m, enc, idx.stream().map(seqs::get).toList(), false);
-        float[] flat = p.toFloatArray();
-        int d = (int) p.getShape().get(1);
-        for (int r = 0; r < idx.size(); r++) {
-          out[idx.get(r)] = Arrays.copyOfRange(flat, r * d, (r + 1) * d);
-        }
-      }
-      bar.step(idx.size());
-    }
-    return out;
-  }
-
-  /** Scores {@code items} with the current weights. */
-  FinetuneResult.Score evaluate(TrainableBert enc, LinearHead head, List<Item> items, String what) {
-    int n = items.size() * (kind == DownstreamTask.Kind.CLASSIFY ? 1 : 2);
-    try (Progress bar = bars ? Progress.start("evaluating " + what, n, "sequences") : Progress.silent()) {
-      float[][] a = embed(enc, items.stream().map(Item::a).toList(), bar);
-      Map<String, Double> all = new LinkedHashMap<>();
-      if (kind == DownstreamTask.Kind.CODE_SEARCH) {
-        float[][] b = embed(enc, items.stream().map(Item::b).toList(), bar);
-        int[] ranks = Metrics.ranks(normalize(a), normalize(b));
-        all.put("mrr", Metrics.mrr(ranks));
-        all.put("recall_at_1", Metrics.recallAt(ranks, 1));
-        all.put("recall_at_5", Metrics.recallAt(ranks, 5));
-        all.put("recall_at_10", Metrics.recallAt(ranks, 10));
-        all.put("pool", (double) items.size());
-        return new FinetuneResult.Score("mrr", all.get("mrr"), all);
-      }
-      float[][] feats = a;
-      if (kind == DownstreamTask.Kind.PAIRS) {
-        float[][] b = embed(enc, items.stream().map(Item::b).toList(), bar);
-        feats = new float[a.length][];
-        for (int i = 0; i < a.length; i++) {
-          int d = a[i].length;
-          float[] f = new float[4 * d];
-          for (int j = 0; j < d; j++) {
-            f[j] = a[i][j];
-            f[d + j] = b[i][j];
-            f[2 * d + j] = Math.abs(a[i][j] - b[i][j]);
-            f[3 * d + j] = a[i][j] * b[i][j];
-          }
-          feats[i] = f;
-        }
-      }
-      int[] pred = head.predict(feats);
-      int[] gold = items.stream().mapToInt(Item::label).toArray();
-      all.put("accuracy", Metrics.accuracy(gold, pred));
-      all.put("macro_f1", Metrics.macroF1(gold, pred, head.classes));
-      if (kind == DownstreamTask.Kind.PAIRS) {
-        all.put("f1", Metrics.f1(gold, pred, data.labels().indexOf("1")));
-      }
-      String metric = kind.metric();
-      return new FinetuneResult.Score(metric, all.get(metric), all);
-    }
-  }
-
-  private static float[][] normalize(float[][] x) {
-    float[][] out = new float[x.length][];
-    for (int i = 0; i < x.length; i++) {
-      double s = 0;
-      for (float v : x[i]) {
-        s += (double) v * v;
-      }
-      float inv = (float) (1 / Math.sqrt(s + 1e-12));
-      out[i] = new float[x[i].length];
-      for (int j = 0; j < x[i].length; j++) {
-        out[i][j] = x[i][j] * inv;
-      }
-    }
-    return out;
   }
 
   /** Everything the trained weights depend on: model, data, settings. */

@@ -220,7 +220,7 @@ class LossesTest {
     try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       NDArray u = m.create(new float[] {1, -2}, new Shape(1, 2));
       NDArray v = m.create(new float[] {3, 4}, new Shape(1, 2));
-      assertArrayEquals(new float[] {1, -2, 3, 4, 2, 6, 3, -8}, FineTuner.pairFeatures(u, v).toFloatArray());
+      assertArrayEquals(new float[] {1, -2, 3, 4, 2, 6, 3, -8}, Scorer.pairFeatures(u, v).toFloatArray());
     }
   }
 }
