@@ -115,22 +115,9 @@ final class BlockTrainer {
       for (int k = 0; k < parts.size(); k++) {
         passes.add(new ProbePass(data, blocks, width, parts.get(k).stream().map(members::get).toList(), o, reporter, k));
       }
-      List<List<Probe>> results = new ArrayList<>();
-      List<java.util.concurrent.Future<List<Probe>>> others = new ArrayList<>();
-      for (int k = 1; k < passes.size(); k++) {
-        others.add(HELPERS.submit(passes.get(k)::run));
-      }
-      results.add(passes.get(0).run()); // the first part on this thread
-      try {
-        for (var fu : others) {
-          results.add(fu.get());
-        }
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while training probes", e);
-      }
+      // the first part on this thread, the others on HELPERS
+      List<List<Probe>> results = InParallel.run(HELPERS,
+          passes.stream().<java.util.concurrent.Callable<List<Probe>>>map(p -> p::run).toList(), "training probes");
       Probe[] out = new Probe[members.size()];
       for (int k = 0; k < parts.size(); k++) {
         for (int j = 0; j < parts.get(k).size(); j++) {

@@ -105,34 +105,17 @@ final class TrainingRows implements AutoCloseable {
     java.nio.FloatBuffer view = f16 ? null : Tensors.floatView(dst);
     int chunks = (ids.length + chunk - 1) / chunk;
     // without a view of the tensor's memory (a GPU) rows go through the manager, on this thread
-    int parts = f16 || view != null ? Math.min(chunks, FILL_THREADS) : 1;
-    List<java.util.concurrent.Future<?>> others = new ArrayList<>();
-    RuntimeException failure = null;
-    for (int k = 1; k < parts; k++) {
+    int parts = f16 || view != null ? Math.max(1, Math.min(chunks, FILL_THREADS)) : 1;
+    List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
+    for (int k = 0; k < parts; k++) {
       int from = k * chunks / parts;
       int to = (k + 1) * chunks / parts;
-      others.add(FILLERS.submit(() -> fillChunks(dst, ids, byRow, from, to, halfView, view)));
+      tasks.add(() -> {
+        fillChunks(dst, ids, byRow, from, to, halfView, view);
+        return null;
+      });
     }
-    try {
-      fillChunks(dst, ids, byRow, 0, chunks / parts, halfView, view);
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    for (java.util.concurrent.Future<?> fu : others) { // in chunk order: the first failure wins
-      try {
-        fu.get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (failure == null) {
-          failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure = failure != null ? failure : new IllegalStateException("interrupted while reading rows", e);
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    InParallel.run(FILLERS, tasks, "reading rows"); // the first chunks on this thread
   }
 
   /** Copies the sorted-row chunks {@code [from, to)} of {@link #fillScattered}. */
