@@ -61,6 +61,15 @@ class ExtractorTest {
     return new ExtractionInput("s" + i, "test", code, tokens, List.of());
   }
 
+  /** {@code n} one-line snippets of different lengths: {@code int vI = f(x + ... + I);} with I mod {@code chain} terms. */
+  private static List<String> assignments(int n, int chain) {
+    List<String> code = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      code.add("int v" + i + " = f(" + "x + ".repeat(i % chain) + i + ");");
+    }
+    return code;
+  }
+
   static List<ExtractionInput> inputs(List<String> code) {
     List<ExtractionInput> out = new ArrayList<>();
     for (int i = 0; i < code.size(); i++) {
@@ -253,11 +262,7 @@ class ExtractorTest {
 
   @Test
   void extract_resumeAfterLostChunks_givesByteIdenticalStore() throws IOException {
-    List<String> code = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      code.add("int v" + i + " = f(" + "x + ".repeat(i % 7) + i + ");");
-    }
-    List<ExtractionInput> in = inputs(code);
+    List<ExtractionInput> in = inputs(assignments(30, 7));
     ExtractOptions o = options(Aggregation.AVERAGE, StoreDtype.FLOAT16).optGroupTokens(60).build();
     Path a = tmp.resolve("a");
     new Extractor(o).extract(model, in, a, StoreWriter.Mode.CREATE_OR_RESUME);
@@ -281,11 +286,7 @@ class ExtractorTest {
 
   @Test
   void extract_toSink_manyGroups_corpusOrderSameRowsAsStore() throws IOException {
-    List<String> code = new ArrayList<>();
-    for (int i = 0; i < 24; i++) {
-      code.add("int v" + i + " = f(" + "x + ".repeat(i % 5) + i + ");");
-    }
-    List<ExtractionInput> in = inputs(code);
+    List<ExtractionInput> in = inputs(assignments(24, 5));
     ExtractOptions o = options(Aggregation.LAST, StoreDtype.FLOAT32).optGroupTokens(20).build();
     List<SnippetActivations> got = new ArrayList<>();
     new Extractor(o).extract(model, in, got::add);
