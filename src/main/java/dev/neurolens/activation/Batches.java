@@ -60,6 +60,51 @@ final class Batches {
     return out;
   }
 
+  /**
+   * Packs inputs into rows, then rows into batches: batch -> rows -> indices into {@code lengths}.
+   * Inputs of at most {@code rowTokens} are laid end to end, longest first, each into the first
+   * row it still fits (first fit decreasing; ties by position, so the packing is deterministic);
+   * a longer input gets a row of its own. The rows are then batched by {@link #plan} on their
+   * lengths. With {@code rowTokens} 0 every input is a row of its own: the plain plan.
+   */
+  static List<int[][]> pack(int[] lengths, int rowTokens, int batchTokens) {
+    if (rowTokens < 0) {
+      throw new IllegalArgumentException("packed row length must be >= 0, found " + rowTokens);
+    }
+    int[] order = IntStream.range(0, lengths.length).boxed()
+        .sorted(Comparator.<Integer>comparingInt(i -> -lengths[i]).thenComparingInt(i -> i))
+        .mapToInt(Integer::intValue).toArray();
+    List<List<Integer>> rows = new ArrayList<>();
+    List<Integer> fill = new ArrayList<>();
+    for (int i : order) {
+      int row = -1;
+      if (lengths[i] <= rowTokens) {
+        for (int r = 0; r < rows.size() && row < 0; r++) {
+          if (fill.get(r) + lengths[i] <= rowTokens) {
+            row = r;
+          }
+        }
+      }
+      if (row < 0) {
+        rows.add(new ArrayList<>());
+        fill.add(0);
+        row = rows.size() - 1;
+      }
+      rows.get(row).add(i);
+      fill.set(row, fill.get(row) + lengths[i]);
+    }
+    int[] rowLengths = fill.stream().mapToInt(Integer::intValue).toArray();
+    List<int[][]> out = new ArrayList<>();
+    for (int[] batch : plan(rowLengths, batchTokens)) {
+      int[][] b = new int[batch.length][];
+      for (int k = 0; k < batch.length; k++) {
+        b[k] = rows.get(batch[k]).stream().mapToInt(Integer::intValue).toArray();
+      }
+      out.add(b);
+    }
+    return out;
+  }
+
   /** Computed slots of a plan: rows x longest row, summed over batches. */
   static long slots(int[] lengths, List<int[]> batches) {
     long s = 0;

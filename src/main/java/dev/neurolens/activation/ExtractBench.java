@@ -70,7 +70,7 @@ public final class ExtractBench {
       for (int start = 0; start < inputs.size(); ) {
         int end = Extractor.groupEnd(inputs, start, options.groupTokens());
         Extractor.WindowRunner.Plan plan = runner.plan(inputs.subList(start, end));
-        for (int[] batch : plan.batches) {
+        for (int[][] batch : plan.batches) {
           try (NDManager m = root.newSubManager()) {
             var b = plan.batch(batch);
             modelTokens += b.tokenCount();

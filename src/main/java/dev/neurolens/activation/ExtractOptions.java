@@ -16,6 +16,9 @@ import java.util.List;
  * @param includeSpecial also store rows for the model's special tokens (flag SPECIAL)
  * @param context code tokens of overlap on each side of a window of a long snippet
  * @param batchTokens token budget of a batch (rows x longest row)
+ * @param packTokens length of a packed row: inputs are laid end to end into rows of at most this
+ *     many tokens, each attending only to itself ({@link dev.neurolens.model.TokenBatch#packed}),
+ *     when the model supports it; 0 = one input per row
  * @param groupTokens code tokens per extraction group: snippets of a group are batched together
  *     (sorted by length) and written in corpus order; bounds the heap used for results
  * @param dtype store element type
@@ -33,6 +36,7 @@ public record ExtractOptions(
     boolean includeSpecial,
     int context,
     int batchTokens,
+    int packTokens,
     int groupTokens,
     StoreDtype dtype,
     int chunkRows,
@@ -45,6 +49,9 @@ public record ExtractOptions(
   /** Default batch budget on CPU: 16 snippets of 256 pieces. */
   public static final int DEFAULT_BATCH_TOKENS = 4096;
 
+  /** Default packed-row length: the length at which the forward pass runs at full speed. */
+  public static final int DEFAULT_PACK_TOKENS = 128;
+
   public ExtractOptions {
     hooks = List.copyOf(hooks);
     tasks = List.copyOf(tasks);
@@ -54,6 +61,9 @@ public record ExtractOptions(
     if (batchTokens < 1 || groupTokens < 1) {
       throw new IllegalArgumentException(
           "batchTokens and groupTokens must be >= 1, found " + batchTokens + ", " + groupTokens);
+    }
+    if (packTokens < 0) {
+      throw new IllegalArgumentException("packTokens must be >= 0 (0 = no packing), found " + packTokens);
     }
   }
 
@@ -68,6 +78,7 @@ public record ExtractOptions(
     private boolean includeSpecial;
     private int context;
     private int batchTokens = DEFAULT_BATCH_TOKENS;
+    private int packTokens = DEFAULT_PACK_TOKENS;
     private int groupTokens = -1;
     private StoreDtype dtype = StoreDtype.FLOAT16;
     private int chunkRows = StoreSpec.DEFAULT_CHUNK_ROWS;
@@ -102,6 +113,12 @@ public record ExtractOptions(
 
     public Builder optBatchTokens(int tokens) {
       this.batchTokens = tokens;
+      return this;
+    }
+
+    /** Length of a packed row (default {@link #DEFAULT_PACK_TOKENS}; 0 = no packing). */
+    public Builder optPackTokens(int tokens) {
+      this.packTokens = tokens;
       return this;
     }
 
@@ -149,7 +166,7 @@ public record ExtractOptions(
 
     public ExtractOptions build() {
       int group = groupTokens > 0 ? groupTokens : Math.max(2048, 2 * batchTokens);
-      return new ExtractOptions(hooks, aggregation, includeSpecial, context, batchTokens, group,
+      return new ExtractOptions(hooks, aggregation, includeSpecial, context, batchTokens, packTokens, group,
           dtype, chunkRows, tasks, corpusHash, quiet, allowNonFinite, splitSeed);
     }
   }

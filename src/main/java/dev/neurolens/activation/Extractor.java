@@ -25,8 +25,10 @@ import java.util.function.Consumer;
  * window for causal decoders ({@link SentenceRep#positionFor}), whose other positions have not
  * seen the whole snippet. The default aggregation {@link Aggregation#LAST} suits decoders for the
  * same reason: a code token's last piece is the only one that has seen the whole token. Snippets are processed in groups of about
- * {@code groupTokens} code tokens: a group's windows are sorted by length and packed into batches
- * by {@code batchTokens}, and its snippets are written in corpus order. Resuming a crashed run
+ * {@code groupTokens} code tokens: a group's windows are sorted by length, laid end to end into
+ * rows of {@code packTokens} when the model supports packing (each window attends only to itself,
+ * so short snippets fill full-width batches instead of small or padded ones), the rows packed into
+ * batches by {@code batchTokens}, and its snippets are written in corpus order. Resuming a crashed run
  * re-runs the group holding the first missing snippet with the same batches, so the store is
  * byte-identical to an uninterrupted run. Unless {@link ExtractOptions#allowNonFinite()}, the first
  * activation the store would hold as NaN or infinity stops the extraction ({@link FiniteCheck}).
@@ -267,11 +269,14 @@ public final class Extractor {
     /** A model input: window {@code window} of snippet {@code snippet}. */
     record Job(int snippet, int window, int[] ids) {}
 
-    /** A group's encodings, windows, model inputs and batches, before any model call. */
+    /**
+     * A group's encodings, windows, model inputs and batches, before any model call. A batch is
+     * rows of jobs: one job per row, or several laid end to end when the model packs.
+     */
     final class Plan {
       final List<Work> work = new ArrayList<>();
       final List<Job> jobs = new ArrayList<>();
-      final List<int[]> batches;
+      final List<int[][]> batches;
 
       Plan(List<ExtractionInput> group) {
         for (int i = 0; i < group.size(); i++) {
@@ -285,15 +290,20 @@ public final class Extractor {
           }
         }
         int[] lengths = jobs.stream().mapToInt(j -> j.ids().length).toArray();
-        batches = Batches.plan(lengths, options.batchTokens());
+        int rowTokens = model.supportsPacking() ? options.packTokens() : 0;
+        batches = Batches.pack(lengths, rowTokens, options.batchTokens());
       }
 
-      TokenBatch batch(int[] batch) {
-        List<int[]> ids = new ArrayList<>(batch.length);
-        for (int b : batch) {
-          ids.add(jobs.get(b).ids());
+      TokenBatch batch(int[][] batch) {
+        List<List<int[]>> rows = new ArrayList<>(batch.length);
+        for (int[] row : batch) {
+          List<int[]> ids = new ArrayList<>(row.length);
+          for (int j : row) {
+            ids.add(jobs.get(j).ids());
+          }
+          rows.add(ids);
         }
-        return new TokenBatch(ids);
+        return TokenBatch.packed(rows);
       }
     }
 
@@ -304,7 +314,7 @@ public final class Extractor {
     List<SnippetActivations> run(NDManager root, List<ExtractionInput> group) {
       Plan plan = new Plan(group);
       LinkedHashSet<HookName> hookSet = new LinkedHashSet<>(hooks);
-      for (int[] batch : plan.batches) {
+      for (int[][] batch : plan.batches) {
         try (NDManager m = root.newSubManager()) {
           Map<HookName, NDArray> cache = model.runWithCache(m, plan.batch(batch), hookSet);
           for (int h = 0; h < hooks.size(); h++) {
@@ -312,8 +322,12 @@ public final class Extractor {
             int t = (int) a.getShape().get(1);
             float[] flat = a.toFloatArray(); // (B, T, W)
             for (int b = 0; b < batch.length; b++) {
-              Job job = plan.jobs.get(batch[b]);
-              scatter(plan.work.get(job.snippet()), job.window(), h, flat, b * t * widths[h], job.ids().length);
+              int at = b * t; // the job's first position in (B, T)
+              for (int j : batch[b]) {
+                Job job = plan.jobs.get(j);
+                scatter(plan.work.get(job.snippet()), job.window(), h, flat, at * widths[h], job.ids().length);
+                at += job.ids().length;
+              }
             }
           }
         }

@@ -48,6 +48,10 @@ final class BenchExtractCommand implements Callable<Integer> {
   @Option(names = "--batch-tokens", defaultValue = "0", description = "Token budget per batch (0 = fitted).")
   int batchTokens;
 
+  @Option(names = "--pack-tokens", defaultValue = "" + ExtractOptions.DEFAULT_PACK_TOKENS,
+      description = "Pack short snippets end to end into rows of this many tokens (0 = one per row; default: ${DEFAULT-VALUE}).")
+  int packTokens;
+
   @Option(names = "--dtype", defaultValue = "float16", description = "Store dtype (default: ${DEFAULT-VALUE}).")
   String dtype;
 
@@ -62,6 +66,7 @@ final class BenchExtractCommand implements Callable<Integer> {
     OutPaths.directory("--keep", keep);
     OutPaths.atLeast("--tokens", tokens, 1);
     OutPaths.atLeast("--batch-tokens", batchTokens, 0);
+    OutPaths.atLeast("--pack-tokens", packTokens, 0);
     // about 45 code tokens per method: sample enough snippets, then cut to the token target
     int sample = (int) Math.min(Integer.MAX_VALUE, Math.max(20, tokens / 30));
     CorpusInputs in = CorpusInputs.label(new CorpusInputs.Request(corpus, lang, Unit.METHOD, sample,
@@ -77,13 +82,16 @@ final class BenchExtractCommand implements Callable<Integer> {
       int sumWidth = (m.config().numLayers() + 1) * m.config().hiddenSize();
       ExtractOptions.Builder b = ExtractOptions.builder()
           .optBatchTokens(batchTokens > 0 ? batchTokens : CorpusInputs.fittedBatchTokens(sumWidth))
+          .optPackTokens(packTokens)
           .optDtype(dev.neurolens.activation.StoreDtype.parse(dtype))
           .optCorpusHash(in.hash())
           .optProgress(!out.quiet());
       in.tasks().forEach(b::addTask);
       ExtractOptions o = b.build();
-      out.info(String.format(Locale.ROOT, "bench extract: %s, %d snippets, %d code tokens, %d hooks, batch %d tokens",
-          m.id(), inputs.size(), n, m.config().numLayers() + 1, o.batchTokens()));
+      out.info(String.format(Locale.ROOT, "bench extract: %s, %d snippets, %d code tokens, %d hooks, batch %d tokens, %s",
+          m.id(), inputs.size(), n, m.config().numLayers() + 1, o.batchTokens(),
+          !m.supportsPacking() ? "not packed (" + m.config().family() + ")"
+              : o.packTokens() == 0 ? "not packed" : "packed into rows of " + o.packTokens()));
       ExtractBench.Figures f = ExtractBench.run(m, inputs, o, store);
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("model", m.id());
@@ -92,6 +100,7 @@ final class BenchExtractCommand implements Callable<Integer> {
       j.put("model_tokens", f.modelTokens());
       j.put("hooks", List.of(HookName.embedOut().toString(), "blocks.*.resid_post"));
       j.put("batch_tokens", o.batchTokens());
+      j.put("pack_tokens", m.supportsPacking() ? o.packTokens() : 0);
       j.put("forward_tokens_per_s", Math.round(f.forwardTokensPerS() * 10) / 10.0);
       j.put("extract_tokens_per_s", Math.round(f.extractTokensPerS() * 10) / 10.0);
       j.put("ratio", Math.round(f.ratio() * 1000) / 1000.0);

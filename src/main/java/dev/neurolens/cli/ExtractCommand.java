@@ -95,6 +95,11 @@ final class ExtractCommand implements Callable<Integer> {
   @Option(names = "--batch-tokens", defaultValue = "0", description = "Token budget per batch (0 = fitted to the heap).")
   int batchTokens;
 
+  @Option(names = "--pack-tokens", defaultValue = "" + ExtractOptions.DEFAULT_PACK_TOKENS,
+      description = "Lay short snippets end to end into rows of this many tokens, each attending only to itself "
+          + "(encoders; 0 = one snippet per row; default: ${DEFAULT-VALUE}).")
+  int packTokens;
+
   @Option(names = "--dtype", defaultValue = "float16", description = "float16 or float32 (default: ${DEFAULT-VALUE}).")
   String dtype;
 
@@ -117,6 +122,7 @@ final class ExtractCommand implements Callable<Integer> {
     // Option values are checked before the corpus is labelled and the model loaded.
     OutPaths.atLeast("--chunk-rows", chunkRows, 1);
     OutPaths.atLeast("--context", context, 0);
+    OutPaths.atLeast("--pack-tokens", packTokens, 0);
     if (batchTokens < 0) {
       throw new NeuroLensException("--batch-tokens: must be >= 0 (0 = fitted to the heap), found " + batchTokens);
     }
@@ -143,6 +149,7 @@ final class ExtractCommand implements Callable<Integer> {
           .optIncludeSpecial(includeSpecial)
           .optContext(context)
           .optBatchTokens(batchTokens > 0 ? batchTokens : CorpusInputs.fittedBatchTokens(sumWidth))
+          .optPackTokens(packTokens)
           .optDtype(storeDtype)
           .optChunkRows(chunkRows)
           .optCorpusHash(in.hash())

@@ -50,6 +50,14 @@ public interface EncoderModel extends AutoCloseable {
   NDArray runWithHooks(
       NDManager manager, TokenBatch batch, Map<HookName, Intervention> interventions);
 
+  /**
+   * Whether {@link TokenBatch#packed packed batches} are accepted: true for encoders whose
+   * positions can restart within a row (BERT, RoBERTa, T5); decoders refuse them.
+   */
+  default boolean supportsPacking() {
+    return false;
+  }
+
   /** Whether the checkpoint carried a masked-LM head. */
   default boolean hasMaskedLmHead() {
     return false;

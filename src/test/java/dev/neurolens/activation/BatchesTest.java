@@ -57,6 +57,68 @@ class BatchesTest {
     }
   }
 
+  @Test
+  void pack_handCase_firstFitDecreasingThenBatchedRows() {
+    // sorted: 200 (alone: over 128), 70 -> A, 60 -> B (A would be 130), 50 -> A (120),
+    // 30 -> B (90), 10 -> B (100: A would be 130); rows 200, 120, 100; batching them as one costs
+    // 3 x 200 + 64, as [200] [120 100] 200 + 64 + 2 x 120 + 64 (cheapest), as three 612
+    int[] lengths = {60, 70, 50, 10, 200, 30};
+    List<int[][]> batches = Batches.pack(lengths, 128, 1000);
+    assertEquals(2, batches.size());
+    assertArrayEquals(new int[][] {{4}}, batches.get(0));
+    assertArrayEquals(new int[][] {{1, 2}, {0, 5, 3}}, batches.get(1));
+  }
+
+  @Test
+  void pack_randomLengths_everyInputOnceRowsWithinLengthAndBudget() {
+    Random r = new Random(11);
+    for (int trial = 0; trial < 100; trial++) {
+      int n = 1 + r.nextInt(60);
+      int rowTokens = 16 + r.nextInt(200);
+      int budget = 64 + r.nextInt(2000);
+      int[] lengths = new int[n];
+      for (int i = 0; i < n; i++) {
+        lengths[i] = 1 + r.nextInt(300);
+      }
+      List<int[][]> batches = Batches.pack(lengths, rowTokens, budget);
+      int[] seen = batches.stream().flatMap(Arrays::stream).flatMapToInt(Arrays::stream).sorted().toArray();
+      assertArrayEquals(java.util.stream.IntStream.range(0, n).toArray(), seen, "every input exactly once");
+      int rows = 0;
+      for (int[][] b : batches) {
+        int longest = 0;
+        for (int[] row : b) {
+          int fill = Arrays.stream(row).map(i -> lengths[i]).sum();
+          assertTrue(row.length == 1 || fill <= rowTokens, "row " + Arrays.toString(row) + " fills " + fill);
+          longest = Math.max(longest, fill);
+        }
+        assertTrue(b.length == 1 || b.length * longest <= budget);
+        rows += b.length;
+      }
+      // first fit leaves no two rows that could be merged... at least not two under half full
+      long halfEmpty = batches.stream().flatMap(Arrays::stream)
+          .filter(row -> Arrays.stream(row).map(i -> lengths[i]).sum() * 2 <= rowTokens).count();
+      assertTrue(halfEmpty <= 1, halfEmpty + " rows at most half full, of " + rows);
+      assertEquals(batches.size(), Batches.pack(lengths, rowTokens, budget).size());
+    }
+  }
+
+  @Test
+  void pack_rowTokensZero_isThePlainPlan() {
+    Random r = new Random(12);
+    int[] lengths = new int[80];
+    for (int i = 0; i < lengths.length; i++) {
+      lengths[i] = 1 + r.nextInt(200);
+    }
+    List<int[]> plain = Batches.plan(lengths, 700);
+    List<int[][]> packed = Batches.pack(lengths, 0, 700);
+    assertEquals(plain.size(), packed.size());
+    for (int b = 0; b < plain.size(); b++) {
+      int[] flat = Arrays.stream(packed.get(b)).peek(row -> assertEquals(1, row.length))
+          .flatMapToInt(Arrays::stream).toArray();
+      assertArrayEquals(plain.get(b), flat);
+    }
+  }
+
   private static long cost(int[] lengths, List<int[]> plan) {
     return Batches.slots(lengths, plan) + (long) plan.size() * Batches.BATCH_OVERHEAD;
   }

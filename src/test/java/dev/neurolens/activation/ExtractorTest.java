@@ -112,10 +112,22 @@ class ExtractorTest {
     return out;
   }
 
+  /** Packed (the default: the five snippets share rows) and one snippet per row. */
   private void checkAgainstDirectCapture(Aggregation agg, StoreDtype dtype, float tol) {
-    Path out = tmp.resolve("store-" + agg + dtype);
-    Extractor ex = new Extractor(options(agg, dtype).build());
+    for (int pack : new int[] {ExtractOptions.DEFAULT_PACK_TOKENS, 0}) {
+      checkAgainstDirectCapture(agg, dtype, tol, pack);
+    }
+  }
+
+  private void checkAgainstDirectCapture(Aggregation agg, StoreDtype dtype, float tol, int pack) {
+    Path out = tmp.resolve("store-" + agg + dtype + pack);
+    ExtractOptions o = options(agg, dtype).optPackTokens(pack).build();
+    Extractor ex = new Extractor(o);
     List<ExtractionInput> in = inputs(CODE);
+    Extractor.WindowRunner.Plan plan = new Extractor.WindowRunner(model, ex.spec(model).hooks(),
+        ex.spec(model).widths(), o, SentenceRep.FIRST).plan(in);
+    int widest = plan.batches.stream().flatMap(java.util.Arrays::stream).mapToInt(row -> row.length).max().orElse(0);
+    assertEquals(pack > 0, widest > 1, "rows holding more than one snippet: " + widest);
     ExtractionResult r = ex.extract(model, in, out, StoreWriter.Mode.CREATE_OR_RESUME);
     List<HookName> hooks = ex.hooks(model);
     assertEquals(TinyModels.LAYERS + 1, hooks.size());

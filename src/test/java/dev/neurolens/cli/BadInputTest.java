@@ -173,6 +173,7 @@ class BadInputTest {
       {"--chunk-rows", "2000000000", "--chunk-rows: a chunk file must stay under 1 GiB"},
       {"--context", "-1", "--context: must be >= 0, found -1"},
       {"--batch-tokens", "-5", "--batch-tokens: must be >= 0"},
+      {"--pack-tokens", "-1", "--pack-tokens: must be >= 0, found -1"},
       {"--dtype", "int8", "--dtype: dtype must be float16 or float32, found 'int8'"},
       {"--aggregation", "max", "--aggregation: aggregation must be first, last or average, found 'max'"},
       {"--hooks", "foo.bar", "--hooks: hook name 'foo.bar'"},

@@ -99,6 +99,12 @@ public final class BertEncoder extends HookedModel {
     return HookedModel.checksumOf(tensors);
   }
 
+  /** Positions restart per input ({@code PaddedBatch#positions}); the key mask keeps inputs apart. */
+  @Override
+  public boolean supportsPacking() {
+    return true;
+  }
+
   @Override
   protected NDArray embed(NDManager manager, PaddedBatch in) {
     NDArray typeRow0 = w(BertCheckpoint.TOKEN_TYPE, manager).get(0); // (D)

@@ -37,15 +37,22 @@ final class BertGraph {
     NDArray w = word.apply(idArr);
     NDArray pos;
     int t = in.t();
-    if (config.positionOffset() == 0) {
+    if (config.positionOffset() == 0 && !in.packed()) {
       pos = position.apply(manager.arange(0, t, 1, DataType.INT64)); // (T, D), broadcast over B
+    } else if (config.positionOffset() == 0) {
+      pos = position.apply(manager.create(in.positions(), new Shape(in.b(), t))); // restart per input
     } else {
-      // RoBERTa: real tokens count up from padding_idx + 1, padding tokens use padding_idx.
+      // RoBERTa: real tokens count up from padding_idx + 1, padding tokens use padding_idx;
+      // the count restarts at each input of a packed row.
+      long[] within = in.positions();
       long[] posIds = new long[in.b() * t];
       int pad = config.padTokenId();
       for (int r = 0; r < in.b(); r++) {
         int k = 0;
         for (int j = 0; j < t; j++) {
+          if (within[r * t + j] == 0) {
+            k = 0;
+          }
           long id = in.ids()[r * t + j];
           posIds[r * t + j] = id == pad ? pad : pad + 1 + k++;
         }

@@ -322,6 +322,9 @@ public abstract class HookedModel implements EncoderModel {
 
   /** The forward pass: (B, T) ids -> last hidden state (B, T, D) attached to {@code manager}. */
   private NDArray run(NDManager manager, TokenBatch batch, HookRun hooks) {
+    if (batch.packed() && !supportsPacking()) {
+      throw new IllegalArgumentException(id() + " does not accept packed batches (" + config.family() + ")");
+    }
     PaddedBatch in = PaddedBatch.of(config, batch);
     boolean grad = JniUtils.isGradMode();
     JniUtils.setGradMode(false);

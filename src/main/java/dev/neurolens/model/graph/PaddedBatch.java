@@ -12,6 +12,9 @@ import java.util.Arrays;
  * A token batch padded on the right to its longest row, with the attention masks every family
  * uses: an additive key mask (0 for real positions, {@code -Float.MAX_VALUE} for padding, as in
  * Hugging Face's extended attention mask) and, for decoders, the causal mask combined with it.
+ * For a packed batch ({@link TokenBatch#packed}) the key mask is per query: a position sees only
+ * the positions of its own input (the padding after a row's last input forms one more block, so
+ * no softmax row is all masked), and {@link #positions} restart at each input.
  *
  * <p>Shapes: B batch, T the longest row.
  *
@@ -20,8 +23,10 @@ import java.util.Arrays;
  * @param padded whether any row is shorter than T
  * @param b B
  * @param t T
+ * @param starts null for a plain batch; else (B, T): where the input holding each slot starts
+ *     in its row (padding slots: the row's length)
  */
-public record PaddedBatch(long[] ids, int[] lengths, boolean padded, int b, int t) {
+public record PaddedBatch(long[] ids, int[] lengths, boolean padded, int b, int t, int[] starts) {
 
   /**
    * Pads {@code batch} for {@code config}; ids outside the embedding table and rows longer than
@@ -51,7 +56,38 @@ public record PaddedBatch(long[] ids, int[] lengths, boolean padded, int b, int 
         ids[r * t + j] = row[j];
       }
     }
-    return new PaddedBatch(ids, lengths, padded, b, t);
+    int[] starts = null;
+    if (batch.packed()) {
+      starts = new int[b * t];
+      for (int r = 0; r < b; r++) {
+        int at = 0;
+        for (int len : batch.segments(r)) {
+          Arrays.fill(starts, r * t + at, r * t + at + len, at);
+          at += len;
+        }
+        Arrays.fill(starts, r * t + at, (r + 1) * t, at);
+      }
+    }
+    return new PaddedBatch(ids, lengths, padded, b, t, starts);
+  }
+
+  /** Whether some row holds more than one input. */
+  public boolean packed() {
+    return starts != null;
+  }
+
+  /**
+   * (B, T) position of each slot within its input: j for a plain batch (padding included), j
+   * minus the start of its input for a packed one.
+   */
+  public long[] positions() {
+    long[] pos = new long[b * t];
+    for (int r = 0; r < b; r++) {
+      for (int j = 0; j < t; j++) {
+        pos[r * t + j] = starts == null ? j : j - starts[r * t + j];
+      }
+    }
+    return pos;
   }
 
   /** The ids as a (B, T) int64 array. */
@@ -64,8 +100,25 @@ public record PaddedBatch(long[] ids, int[] lengths, boolean padded, int b, int 
     return j < lengths[r];
   }
 
-  /** (B, 1, 1, T) additive key mask, or null when no row is padded (saves a pass over the scores). */
+  /**
+   * (B, 1, 1, T) additive key mask, or null when no row is padded (saves a pass over the scores);
+   * for a packed batch (B, 1, T, T): query i sees key j when both lie in the same input.
+   */
   public NDArray keyMask(NDManager manager) {
+    if (starts != null) {
+      float[] mask = new float[b * t * t];
+      for (int r = 0; r < b; r++) {
+        for (int i = 0; i < t; i++) {
+          int base = (r * t + i) * t;
+          for (int j = 0; j < t; j++) {
+            if (starts[r * t + j] != starts[r * t + i]) {
+              mask[base + j] = -Float.MAX_VALUE;
+            }
+          }
+        }
+      }
+      return manager.create(mask, new Shape(b, 1, t, t));
+    }
     if (!padded) {
       return null;
     }
@@ -81,9 +134,13 @@ public record PaddedBatch(long[] ids, int[] lengths, boolean padded, int b, int 
   /**
    * The additive mask of a decoder: query i may see key j when j <= i and j is a real token;
    * (B, 1, T, T), or (1, 1, T, T) when no row is padded. Every query row keeps key 0 (rows are
-   * never empty), so no softmax row is all masked.
+   * never empty), so no softmax row is all masked. Packed batches are refused: positions of
+   * decoders do not restart.
    */
   public NDArray causalMask(NDManager manager) {
+    if (starts != null) {
+      throw new IllegalArgumentException("causal masks of packed batches are not supported");
+    }
     int rows = padded ? b : 1;
     float[] mask = new float[rows * t * t];
     for (int r = 0; r < rows; r++) {

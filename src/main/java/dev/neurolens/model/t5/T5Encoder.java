@@ -68,6 +68,12 @@ public final class T5Encoder extends HookedModel {
     return new T5Encoder(config, id, tokenizer, canonical);
   }
 
+  /** The relative position bias sees only distances, which packing keeps; the key mask keeps inputs apart. */
+  @Override
+  public boolean supportsPacking() {
+    return true;
+  }
+
   @Override
   protected NDArray embed(NDManager manager, PaddedBatch in) {
     return rows(T5Checkpoint.SHARED, in.idArray(manager));
