@@ -16,21 +16,33 @@ final class Aggregator {
   /** As above, for the T x W matrix starting at {@code rows[base]}. */
   static void aggregate(
       Aggregation how, float[] rows, int base, int width, int[] positions, float[] dst, int at) {
+    aggregate(how, java.nio.FloatBuffer.wrap(rows), base, width, positions, dst, at);
+  }
+
+  /**
+   * As above, reading a buffer (a view of a model output's native memory: no copy to the heap).
+   * AVERAGE sums in double, pieces in order.
+   */
+  static void aggregate(
+      Aggregation how, java.nio.FloatBuffer rows, int base, int width, int[] positions, float[] dst, int at) {
     if (positions.length == 0) {
       java.util.Arrays.fill(dst, at, at + width, 0f);
       return;
     }
     switch (how) {
-      case FIRST -> System.arraycopy(rows, base + positions[0] * width, dst, at, width);
-      case LAST ->
-          System.arraycopy(rows, base + positions[positions.length - 1] * width, dst, at, width);
+      case FIRST -> rows.get(base + positions[0] * width, dst, at, width);
+      case LAST -> rows.get(base + positions[positions.length - 1] * width, dst, at, width);
       case AVERAGE -> {
-        for (int c = 0; c < width; c++) {
-          double sum = 0;
-          for (int p : positions) {
-            sum += rows[base + p * width + c];
+        double[] sum = new double[width];
+        float[] row = new float[width];
+        for (int p : positions) {
+          rows.get(base + p * width, row, 0, width);
+          for (int c = 0; c < width; c++) {
+            sum[c] += row[c];
           }
-          dst[at + c] = (float) (sum / positions.length);
+        }
+        for (int c = 0; c < width; c++) {
+          dst[at + c] = (float) (sum[c] / positions.length);
         }
       }
     }

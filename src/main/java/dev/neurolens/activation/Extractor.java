@@ -320,7 +320,8 @@ public final class Extractor {
           for (int h = 0; h < hooks.size(); h++) {
             NDArray a = cache.get(hooks.get(h));
             int t = (int) a.getShape().get(1);
-            float[] flat = a.toFloatArray(); // (B, T, W)
+            // (B, T, W), read in place: a view of the output's native memory, valid until m closes
+            java.nio.FloatBuffer flat = a.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
             for (int b = 0; b < batch.length; b++) {
               int at = b * t; // the job's first position in (B, T)
               for (int j : batch[b]) {
@@ -340,7 +341,7 @@ public final class Extractor {
     }
 
     /** Copies one window's aggregated token vectors (and specials, first vector) of hook h. */
-    private void scatter(Work w, int windowIndex, int h, float[] flat, int base, int length) {
+    private void scatter(Work w, int windowIndex, int h, java.nio.FloatBuffer flat, int base, int length) {
       Windows.Window win = w.windows.get(windowIndex);
       int width = widths[h];
       int shift = w.realLo - win.pieceLo(); // full-encoding piece p sits at window row p + shift
@@ -357,22 +358,21 @@ public final class Extractor {
             options.aggregation(), flat, base, width, local, w.rows[h], (w.lead + k) * width);
       }
       if (windowIndex == 0 && !lastPosition) {
-        System.arraycopy(flat, base, w.first[h], 0, width);
+        flat.get(base, w.first[h], 0, width);
       }
       if (windowIndex == w.windows.size() - 1 && lastPosition) {
-        System.arraycopy(flat, base + (length - 1) * width, w.first[h], 0, width);
+        flat.get(base + (length - 1) * width, w.first[h], 0, width);
       }
       if (windowIndex == 0) {
         for (int s = 0; s < w.lead; s++) {
-          System.arraycopy(flat, base + s * width, w.rows[h], s * width, width);
+          flat.get(base + s * width, w.rows[h], s * width, width);
         }
       }
       if (windowIndex == w.windows.size() - 1) {
         int tokens = w.in.tokens().size();
         int firstTrail = w.realLo + win.pieceCount();
         for (int s = 0; s < w.trail; s++) {
-          System.arraycopy(
-              flat, base + (firstTrail + s) * width, w.rows[h], (w.lead + tokens + s) * width, width);
+          flat.get(base + (firstTrail + s) * width, w.rows[h], (w.lead + tokens + s) * width, width);
         }
       }
     }

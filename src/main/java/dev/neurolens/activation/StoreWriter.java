@@ -8,14 +8,11 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +29,10 @@ import java.util.stream.Stream;
  * the last complete chunk: the caller skips the first {@link #completedSnippets()} snippets of its
  * (deterministic) order, and the finished store is byte-identical to an uninterrupted run. Each
  * committed chunk's files are checksummed ({@link StoreChecksums}) for the finished manifest.
+ * A full chunk is made durable (flushed, fsynced, renamed, checksummed) on a background thread
+ * while the next chunk is written; at most one such commit is in flight, chunks are renamed in
+ * order, and {@link #finish} and {@link #close} wait for it (its failure surfaces at the next
+ * append, finish or close).
  *
  * <p>Usage: {@code try (StoreWriter w = StoreWriter.open(dir, spec, StoreWriter.Mode.CREATE_OR_RESUME)) {
  * w.append(snippet); w.finish(); }}
@@ -58,10 +59,15 @@ public final class StoreWriter implements AutoCloseable {
   private int completedRows;
   private OpenChunk open;
   private boolean finished;
+  /** Full chunks are made durable on a background thread while the next one is written. */
+  private final BackgroundCommits commits;
+  /** Direct buffers of the chunks' matrix files, reused from chunk to chunk. */
+  private final ChunkFile.Pool buffers = new ChunkFile.Pool();
 
   private StoreWriter(Path dir, StoreSpec spec) {
     this.dir = dir;
     this.spec = spec;
+    this.commits = new BackgroundCommits(dir.toString());
   }
 
   /**
@@ -283,13 +289,21 @@ public final class StoreWriter implements AutoCloseable {
     }
   }
 
+  /** Hands the open chunk to the background commit (after the previous commit has landed). */
   private void commit() throws IOException {
-    open.closeAndRename();
-    StoreChecksums.addDirectory(checksums, StoreFiles.chunkDir(dir, open.index), StoreFiles.chunkKey(open.index));
-    chunks.add(new StoreManifest.ChunkEntry(open.rows, open.snippets));
-    completedRows += open.rows;
-    completedSnippets += open.snippets;
+    OpenChunk c = open;
     open = null;
+    chunks.add(new StoreManifest.ChunkEntry(c.rows, c.snippets));
+    completedRows += c.rows;
+    completedSnippets += c.snippets;
+    commits.submit(() -> {
+      c.closeAndRename();
+      Map<String, String> sums = new TreeMap<>();
+      StoreChecksums.addDirectory(sums, StoreFiles.chunkDir(dir, c.index), StoreFiles.chunkKey(c.index));
+      synchronized (checksums) {
+        checksums.putAll(sums);
+      }
+    });
   }
 
   /**
@@ -302,6 +316,7 @@ public final class StoreWriter implements AutoCloseable {
       if (open != null) {
         commit();
       }
+      commits.close();
       StoreManifest m = StoreColumns.write(dir, spec, chunks, completedRows, completedSnippets, checksums, split);
       finished = true;
       return m;
@@ -313,32 +328,41 @@ public final class StoreWriter implements AutoCloseable {
   /** Abandons an unfinished chunk's files (complete chunks stay, so a re-run resumes). */
   @Override
   public void close() {
-    if (open != null) {
-      try {
-        open.abandon();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } finally {
-        open = null;
+    try {
+      commits.close(); // a full chunk's commit lands, so that a re-run resumes after it
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (open != null) {
+        try {
+          open.abandon();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } finally {
+          open = null;
+        }
       }
     }
   }
 
-  /** The chunk being written: one channel per matrix file plus the two JSON-lines files. */
+  /** Buffer of a token-matrix file (per hook), and of a sentence-vector file. */
+  private static final int TOKEN_BUFFER = 1 << 18;
+  private static final int SENTENCE_BUFFER = 1 << 15;
+
+  /** The chunk being written: one file per matrix plus the two JSON-lines files. */
   private final class OpenChunk {
     final int index;
     final int firstRow;
     final int firstSnippet;
     final Path tmp;
-    final FileChannel[] tokenFiles;
-    final FileChannel[] firstFiles;
-    final FileChannel[] meanFiles;
+    final ChunkFile[] tokenFiles;
+    final ChunkFile[] firstFiles;
+    final ChunkFile[] meanFiles;
     final BufferedWriter tokens;
     final BufferedWriter snippetLines;
     int rows;
     int snippets;
-    final ByteBuffer scratch = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-    final short[] halves = new short[scratch.capacity() / 2];
+    final short[] halves = new short[1 << 12];
 
     OpenChunk(int index, int firstRow, int firstSnippet) throws IOException {
       this.index = index;
@@ -348,24 +372,20 @@ public final class StoreWriter implements AutoCloseable {
       StoreFiles.deleteTree(tmp);
       Files.createDirectories(tmp);
       int h = spec.hooks().size();
-      tokenFiles = new FileChannel[h];
-      firstFiles = new FileChannel[h];
-      meanFiles = new FileChannel[h];
+      tokenFiles = new ChunkFile[h];
+      firstFiles = new ChunkFile[h];
+      meanFiles = new ChunkFile[h];
       for (int i = 0; i < h; i++) {
-        tokenFiles[i] = create(StoreFiles.matrixFile(spec.hooks().get(i), spec.dtype()));
-        firstFiles[i] =
-            create(StoreFiles.sentenceFile(spec.sentencePosition(), spec.hooks().get(i), spec.dtype()));
-        meanFiles[i] =
-            create(StoreFiles.sentenceFile(SentenceRep.MEAN, spec.hooks().get(i), spec.dtype()));
+        tokenFiles[i] = new ChunkFile(
+            tmp.resolve(StoreFiles.matrixFile(spec.hooks().get(i), spec.dtype())), TOKEN_BUFFER, buffers);
+        firstFiles[i] = new ChunkFile(tmp.resolve(
+            StoreFiles.sentenceFile(spec.sentencePosition(), spec.hooks().get(i), spec.dtype())), SENTENCE_BUFFER, buffers);
+        meanFiles[i] = new ChunkFile(tmp.resolve(
+            StoreFiles.sentenceFile(SentenceRep.MEAN, spec.hooks().get(i), spec.dtype())), SENTENCE_BUFFER, buffers);
       }
       tokens = Files.newBufferedWriter(tmp.resolve(StoreFiles.TOKENS), StandardCharsets.UTF_8);
       snippetLines =
           Files.newBufferedWriter(tmp.resolve(StoreFiles.SNIPPETS), StandardCharsets.UTF_8);
-    }
-
-    private FileChannel create(String name) throws IOException {
-      return FileChannel.open(
-          tmp.resolve(name), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
     void write(SnippetActivations s) throws IOException {
@@ -386,31 +406,29 @@ public final class StoreWriter implements AutoCloseable {
       snippets++;
     }
 
-    private void writeFloats(FileChannel ch, float[] values) throws IOException {
-      int per = scratch.capacity() / spec.dtype().bytes();
-      for (int from = 0; from < values.length; from += per) {
-        int n = Math.min(values.length - from, per);
-        scratch.clear();
+    private void writeFloats(ChunkFile out, float[] values) throws IOException {
+      int size = spec.dtype().bytes();
+      for (int from = 0; from < values.length; ) {
+        ByteBuffer buf = out.room(size);
+        int n = Math.min(values.length - from, buf.remaining() / size);
         if (spec.dtype() == StoreDtype.FLOAT16) {
+          n = Math.min(n, halves.length);
           for (int i = 0; i < n; i++) {
             halves[i] = Half.fromFloat(values[from + i]);
           }
-          scratch.asShortBuffer().put(halves, 0, n); // bulk little-endian copy
+          buf.asShortBuffer().put(halves, 0, n); // bulk little-endian copy
         } else {
-          scratch.asFloatBuffer().put(values, from, n);
+          buf.asFloatBuffer().put(values, from, n);
         }
-        scratch.limit(n * spec.dtype().bytes());
-        while (scratch.hasRemaining()) {
-          ch.write(scratch);
-        }
+        buf.position(buf.position() + n * size);
+        from += n;
       }
     }
 
     void closeAndRename() throws IOException {
-      for (FileChannel[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
-        for (FileChannel ch : group) {
-          ch.force(false);
-          ch.close();
+      for (ChunkFile[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
+        for (ChunkFile f : group) {
+          f.finish();
         }
       }
       tokens.close();
@@ -420,9 +438,9 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     void abandon() throws IOException {
-      for (FileChannel[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
-        for (FileChannel ch : group) {
-          ch.close();
+      for (ChunkFile[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
+        for (ChunkFile f : group) {
+          f.abandon();
         }
       }
       tokens.close();

@@ -77,6 +77,33 @@ class StoreWriterTest {
     StoreTestSupport.assertSameFiles(reference, crashed);
   }
 
+  /**
+   * Chunks are committed on a background thread: a commit that fails there (the chunk's final
+   * directory is taken) is reported by the next append or by finish, naming the chunk, and the
+   * store is not complete.
+   */
+  @Test
+  void finish_afterBackgroundCommitFailed_reportsItAndLeavesStoreUnfinished() throws Exception {
+    StoreSpec spec = Synthetic.spec(StoreDtype.FLOAT16, 10);
+    Path dir = tmp.resolve("commit-fails");
+    try (StoreWriter w = StoreWriter.open(dir, spec, StoreWriter.Mode.CREATE_OR_RESUME)) {
+      Path taken = StoreFiles.chunkDir(dir, 1);
+      Files.createDirectories(taken);
+      Files.writeString(taken.resolve("in-the-way"), "x");
+      RuntimeException e = assertThrows(RuntimeException.class, () -> {
+        for (int i = 0; i < 40; i++) {
+          w.append(Synthetic.snippet(SEED, i));
+        }
+        w.finish();
+      });
+      assertTrue(e.getMessage().contains(taken.toString()), e.getMessage());
+    } catch (java.io.UncheckedIOException closing) {
+      throw new AssertionError("close after a reported failure must not throw again", closing);
+    }
+    assertFalse(StoreManifest.read(dir).complete());
+    assertTrue(Files.isDirectory(StoreFiles.chunkDir(dir, 0)), "the chunk before the failed one was committed");
+  }
+
   @Test
   void resume_afterAbandonedWriter_givesByteIdenticalStore() throws Exception {
     StoreSpec spec = Synthetic.spec(StoreDtype.FLOAT32, 10);

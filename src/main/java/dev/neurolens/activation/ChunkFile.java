@@ -1,0 +1,74 @@
+package dev.neurolens.activation;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * A matrix file of a chunk being written through its own direct buffer, so that a snippet's small
+ * vectors (a sentence vector is 768 bytes in float16) cost no system call each. Buffers come from
+ * and go back to a {@link Pool}, so the chunks of one store reuse them.
+ */
+final class ChunkFile {
+  /** Direct little-endian buffers by size, shared by a writer's chunks (and its commit thread). */
+  static final class Pool {
+    private final Map<Integer, Queue<ByteBuffer>> free = new ConcurrentHashMap<>();
+
+    ByteBuffer take(int bytes) {
+      ByteBuffer b = free.computeIfAbsent(bytes, k -> new ConcurrentLinkedQueue<>()).poll();
+      return b != null ? b : ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    void give(ByteBuffer b) {
+      b.clear();
+      free.computeIfAbsent(b.capacity(), k -> new ConcurrentLinkedQueue<>()).add(b);
+    }
+  }
+
+  private final FileChannel ch;
+  private final ByteBuffer buf;
+  private final Pool pool;
+
+  /** Creates {@code file} (which must not exist) with a buffer of {@code bufferBytes}. */
+  ChunkFile(Path file, int bufferBytes, Pool pool) throws IOException {
+    this.ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    this.pool = pool;
+    this.buf = pool.take(bufferBytes);
+  }
+
+  /** The buffer, with room for at least {@code bytes} more bytes (flushed first if needed). */
+  ByteBuffer room(int bytes) throws IOException {
+    if (buf.remaining() < bytes) {
+      flush();
+    }
+    return buf;
+  }
+
+  private void flush() throws IOException {
+    buf.flip();
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+    buf.clear();
+  }
+
+  /** Flushes, fsyncs and closes; the buffer goes back to the pool. */
+  void finish() throws IOException {
+    flush();
+    ch.force(false);
+    ch.close();
+    pool.give(buf);
+  }
+
+  /** Closes without flushing (an abandoned chunk). */
+  void abandon() throws IOException {
+    ch.close();
+  }
+}
