@@ -52,6 +52,10 @@ final class BenchExtractCommand implements Callable<Integer> {
       description = "Pack short snippets end to end into rows of this many tokens (0 = one per row; default: ${DEFAULT-VALUE}).")
   int packTokens;
 
+  @Option(names = "--group-tokens", defaultValue = "0",
+      description = "Code tokens per extraction group (0 = two batch budgets).")
+  int groupTokens;
+
   @Option(names = "--dtype", defaultValue = "float16", description = "Store dtype (default: ${DEFAULT-VALUE}).")
   String dtype;
 
@@ -67,6 +71,7 @@ final class BenchExtractCommand implements Callable<Integer> {
     OutPaths.atLeast("--tokens", tokens, 1);
     OutPaths.atLeast("--batch-tokens", batchTokens, 0);
     OutPaths.atLeast("--pack-tokens", packTokens, 0);
+    OutPaths.atLeast("--group-tokens", groupTokens, 0);
     // about 45 code tokens per method: sample enough snippets, then cut to the token target
     int sample = (int) Math.min(Integer.MAX_VALUE, Math.max(20, tokens / 30));
     CorpusInputs in = CorpusInputs.label(new CorpusInputs.Request(corpus, lang, Unit.METHOD, sample,
@@ -83,6 +88,7 @@ final class BenchExtractCommand implements Callable<Integer> {
       ExtractOptions.Builder b = ExtractOptions.builder()
           .optBatchTokens(batchTokens > 0 ? batchTokens : CorpusInputs.fittedBatchTokens(sumWidth))
           .optPackTokens(packTokens)
+          .optGroupTokens(groupTokens)
           .optDtype(dev.neurolens.activation.StoreDtype.parse(dtype))
           .optCorpusHash(in.hash())
           .optProgress(!out.quiet());
