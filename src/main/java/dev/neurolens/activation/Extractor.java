@@ -290,7 +290,8 @@ public final class Extractor {
           }
         }
         int[] lengths = jobs.stream().mapToInt(j -> j.ids().length).toArray();
-        int rowTokens = model.supportsPacking() ? options.packTokens() : 0;
+        // a packed row is one model input: never longer than the model's positions
+        int rowTokens = model.supportsPacking() ? Math.min(options.packTokens(), model.config().maxTokens()) : 0;
         batches = Batches.pack(lengths, rowTokens, options.batchTokens());
       }
 

@@ -61,7 +61,7 @@ public final class StoreWriter implements AutoCloseable {
   private boolean finished;
   /** Full chunks are made durable on a background thread while the next one is written. */
   private final BackgroundCommits commits;
-  /** Direct buffers of the chunks' matrix files, reused from chunk to chunk. */
+  /** Buffers of the chunks' matrix files, reused from chunk to chunk. */
   private final ChunkFile.Pool buffers = new ChunkFile.Pool();
 
   private StoreWriter(Path dir, StoreSpec spec) {
