@@ -200,6 +200,13 @@ public final class Extractor {
     private final int[] widths;
     private final ExtractOptions options;
     private final boolean lastPosition;
+    /**
+     * Whether token rows are also taken already rounded to float16 from a native conversion of
+     * each captured output (one vectorised pass per hook and batch instead of a Java loop per
+     * value): float16 stores of FIRST or LAST aggregation without non-finite values, where a
+     * stored row is exactly one piece's vector, so the bits equal {@link Half#fromFloat}'s.
+     */
+    private final boolean nativeHalves;
 
     WindowRunner(EncoderModel model, List<HookName> hooks, List<Integer> widths, ExtractOptions o,
         SentenceRep position) {
@@ -208,6 +215,8 @@ public final class Extractor {
       this.hooks = hooks;
       this.widths = widths.stream().mapToInt(Integer::intValue).toArray();
       this.options = o;
+      this.nativeHalves = o.dtype() == StoreDtype.FLOAT16 && o.aggregation() != Aggregation.AVERAGE
+          && !o.allowNonFinite();
     }
 
     /** One snippet in flight: its encoding, alignment, windows and result arrays. */
@@ -223,6 +232,7 @@ public final class Extractor {
       final int trail;
       final float[][] rows;
       final float[][] first; // the position vector: first (encoders) or last (decoders)
+      final short[][] halves; // rows as float16 bits, or null
 
       Work(ExtractionInput in) {
         this.in = in;
@@ -259,9 +269,13 @@ public final class Extractor {
         int n = lead + t + trail;
         rows = new float[hooks.size()][];
         first = new float[hooks.size()][];
+        halves = nativeHalves ? new short[hooks.size()][] : null;
         for (int h = 0; h < hooks.size(); h++) {
           rows[h] = new float[n * widths[h]];
           first[h] = new float[widths[h]];
+          if (halves != null) {
+            halves[h] = new short[n * widths[h]];
+          }
         }
       }
     }
@@ -323,11 +337,13 @@ public final class Extractor {
             int t = (int) a.getShape().get(1);
             // (B, T, W), read in place: a view of the output's native memory, valid until m closes
             java.nio.FloatBuffer flat = a.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            java.nio.ShortBuffer half = !nativeHalves ? null : a.toType(ai.djl.ndarray.types.DataType.FLOAT16, false)
+                .toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asShortBuffer();
             for (int b = 0; b < batch.length; b++) {
               int at = b * t; // the job's first position in (B, T)
               for (int j : batch[b]) {
                 Job job = plan.jobs.get(j);
-                scatter(plan.work.get(job.snippet()), job.window(), h, flat, at * widths[h], job.ids().length);
+                scatter(plan.work.get(job.snippet()), job.window(), h, flat, half, at * widths[h], job.ids().length);
                 at += job.ids().length;
               }
             }
@@ -342,7 +358,8 @@ public final class Extractor {
     }
 
     /** Copies one window's aggregated token vectors (and specials, first vector) of hook h. */
-    private void scatter(Work w, int windowIndex, int h, java.nio.FloatBuffer flat, int base, int length) {
+    private void scatter(Work w, int windowIndex, int h, java.nio.FloatBuffer flat, java.nio.ShortBuffer half,
+        int base, int length) {
       Windows.Window win = w.windows.get(windowIndex);
       int width = widths[h];
       int shift = w.realLo - win.pieceLo(); // full-encoding piece p sits at window row p + shift
@@ -357,6 +374,10 @@ public final class Extractor {
         int[] local = n == pieces.length ? pieces : java.util.Arrays.copyOf(pieces, n);
         Aggregator.aggregate(
             options.aggregation(), flat, base, width, local, w.rows[h], (w.lead + k) * width);
+        if (half != null && n > 0) { // FIRST or LAST: the row of one piece
+          int p = options.aggregation() == Aggregation.FIRST ? local[0] : local[n - 1];
+          half.get(base + p * width, w.halves[h], (w.lead + k) * width, width);
+        }
       }
       if (windowIndex == 0 && !lastPosition) {
         flat.get(base, w.first[h], 0, width);
@@ -367,6 +388,9 @@ public final class Extractor {
       if (windowIndex == 0) {
         for (int s = 0; s < w.lead; s++) {
           flat.get(base + s * width, w.rows[h], s * width, width);
+          if (half != null) {
+            half.get(base + s * width, w.halves[h], s * width, width);
+          }
         }
       }
       if (windowIndex == w.windows.size() - 1) {
@@ -374,6 +398,9 @@ public final class Extractor {
         int firstTrail = w.realLo + win.pieceCount();
         for (int s = 0; s < w.trail; s++) {
           flat.get(base + (firstTrail + s) * width, w.rows[h], (w.lead + tokens + s) * width, width);
+          if (half != null) {
+            half.get(base + (firstTrail + s) * width, w.halves[h], (w.lead + tokens + s) * width, width);
+          }
         }
       }
     }
@@ -421,7 +448,7 @@ public final class Extractor {
         }
       }
       return new SnippetActivations(
-          w.in.id(), w.in.source(), tokens, w.in.labels(), w.rows, w.first, mean);
+          w.in.id(), w.in.source(), tokens, w.in.labels(), w.rows, w.first, mean, w.halves);
     }
   }
 }

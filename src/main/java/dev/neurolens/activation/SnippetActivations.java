@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param id the corpus id of the snippet
  * @param source where the snippet came from (file path, jar entry)
  * @param labels one label per snippet-level task, in task order ({@code null} = none)
+ * @param halfRows null, or per hook the same T x W_h rows already rounded to float16 (IEEE
+ *     binary16 bit patterns, round to nearest even, as {@link Half#fromFloat}): a float16 store
+ *     writes them as they are
  */
 public record SnippetActivations(
     String id,
@@ -28,7 +31,14 @@ public record SnippetActivations(
     List<String> labels,
     float[][] tokenRows,
     float[][] first,
-    float[][] mean) {
+    float[][] mean,
+    short[][] halfRows) {
+
+  /** Without float16 rows. */
+  public SnippetActivations(String id, String source, List<StoredToken> tokens, List<String> labels,
+      float[][] tokenRows, float[][] first, float[][] mean) {
+    this(id, source, tokens, labels, tokenRows, first, mean, null);
+  }
 
   public SnippetActivations {
     Objects.requireNonNull(id, "id");
@@ -38,6 +48,19 @@ public record SnippetActivations(
     tokenRows = tokenRows.clone();
     first = first.clone();
     mean = mean.clone();
+    if (halfRows != null) {
+      halfRows = halfRows.clone();
+      if (halfRows.length != tokenRows.length) {
+        throw new IllegalArgumentException("snippet " + id + ": " + halfRows.length + " float16 row sets for "
+            + tokenRows.length + " hooks");
+      }
+      for (int h = 0; h < halfRows.length; h++) {
+        if (halfRows[h].length != tokenRows[h].length) {
+          throw new IllegalArgumentException("snippet " + id + ", hook " + h + ": " + halfRows[h].length
+              + " float16 values for " + tokenRows[h].length + " float values");
+        }
+      }
+    }
     if (tokenRows.length != first.length || first.length != mean.length) {
       throw new IllegalArgumentException(
           "snippet " + id + ": tokenRows, first and mean must have one entry per hook, found "

@@ -390,7 +390,11 @@ public final class StoreWriter implements AutoCloseable {
 
     void write(SnippetActivations s) throws IOException {
       for (int h = 0; h < tokenFiles.length; h++) {
-        writeFloats(tokenFiles[h], s.rowsOf(h));
+        if (spec.dtype() == StoreDtype.FLOAT16 && s.halfRows() != null) {
+          writeHalves(tokenFiles[h], s.halfRows()[h]);
+        } else {
+          writeFloats(tokenFiles[h], s.rowsOf(h));
+        }
         writeFloats(firstFiles[h], s.firstOf(h));
         writeFloats(meanFiles[h], s.meanOf(h));
       }
@@ -404,6 +408,16 @@ public final class StoreWriter implements AutoCloseable {
       snippetLines.write('\n');
       rows += s.size();
       snippets++;
+    }
+
+    private void writeHalves(ChunkFile out, short[] values) throws IOException {
+      for (int from = 0; from < values.length; ) {
+        ByteBuffer buf = out.room(2);
+        int n = Math.min(values.length - from, buf.remaining() / 2);
+        buf.asShortBuffer().put(values, from, n);
+        buf.position(buf.position() + 2 * n);
+        from += n;
+      }
     }
 
     private void writeFloats(ChunkFile out, float[] values) throws IOException {

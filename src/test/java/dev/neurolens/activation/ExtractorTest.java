@@ -174,6 +174,34 @@ class ExtractorTest {
     }
   }
 
+  /**
+   * A float16 store of LAST or FIRST rows takes them from PyTorch's float16 conversion; with
+   * --allow-non-finite it converts every value in Java (Half.fromFloat): the matrix files agree
+   * byte for byte.
+   */
+  @Test
+  void extract_float16_nativeConversionGivesTheBytesOfTheJavaConversion() throws IOException {
+    List<ExtractionInput> in = inputs(assignments(30, 9));
+    for (Aggregation agg : new Aggregation[] {Aggregation.LAST, Aggregation.FIRST}) {
+      Path nat = tmp.resolve("native" + agg);
+      Path java = tmp.resolve("java" + agg);
+      new Extractor(options(agg, StoreDtype.FLOAT16).optIncludeSpecial(true).build())
+          .extract(model, in, nat, StoreWriter.Mode.CREATE_OR_RESUME);
+      new Extractor(options(agg, StoreDtype.FLOAT16).optIncludeSpecial(true).optAllowNonFinite(true).build())
+          .extract(model, in, java, StoreWriter.Mode.CREATE_OR_RESUME);
+      var a = StoreTestSupport.files(nat);
+      var b = StoreTestSupport.files(java);
+      int matrices = 0;
+      for (String f : a.keySet()) {
+        if (f.startsWith(StoreFiles.CHUNKS) && f.endsWith(".f16")) {
+          assertArrayEquals(b.get(f), a.get(f), agg + " " + f);
+          matrices++;
+        }
+      }
+      assertTrue(matrices >= 3 * (TinyModels.LAYERS + 1), "matrix files compared: " + matrices);
+    }
+  }
+
   /** Rows asked longer than the model's 128 positions are cut to them: the same rows as unpacked. */
   @Test
   void extract_packTokensBeyondMaxPositions_rowsCutToPositionsSameAsUnpacked() throws IOException {

@@ -92,4 +92,29 @@ class HalfTest {
       }
     }
   }
+
+  /**
+   * Extraction takes float16 rows from PyTorch's conversion (vectorised) for float16 stores: its
+   * bits must be ours for every finite float16 outcome: ties, subnormals, the overflow boundary,
+   * signed zeros, and random values over the whole range (NaN excluded: those stores stop first).
+   */
+  @Test
+  void pytorchConversion_finiteValues_sameBitsAsFromFloat() {
+    SplittableRandom rnd = new SplittableRandom(8);
+    float[] v = new float[100_003]; // not a multiple of the vector width: the scalar tail too
+    float[] edges = {0f, -0f, 1f + 0x1p-11f, 1f + 3 * 0x1p-11f, 65504f, 65519.996f, 65520f, -65520f, 1e9f,
+        0x1p-14f, 0x1p-24f, 0x1p-25f, 0x1.8p-25f, 0x1p-26f, -0x1p-24f, 6.1e-5f, 5.96e-8f, Float.MIN_VALUE,
+        Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    System.arraycopy(edges, 0, v, 0, edges.length);
+    for (int i = edges.length; i < v.length; i++) {
+      v[i] = (float) ((rnd.nextDouble() - 0.5) * Math.pow(2, rnd.nextInt(-30, 17)));
+    }
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      java.nio.ShortBuffer native16 = m.create(v).toType(ai.djl.ndarray.types.DataType.FLOAT16, false)
+          .toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asShortBuffer();
+      for (int i = 0; i < v.length; i++) {
+        assertEquals(bits(v[i]), native16.get(i) & 0xffff, "value " + v[i] + " (index " + i + ")");
+      }
+    }
+  }
 }
