@@ -10,18 +10,12 @@ final class Aggregator {
    */
   static void aggregate(
       Aggregation how, float[] rows, int width, int[] positions, float[] dst, int at) {
-    aggregate(how, rows, 0, width, positions, dst, at);
-  }
-
-  /** As above, for the T x W matrix starting at {@code rows[base]}. */
-  static void aggregate(
-      Aggregation how, float[] rows, int base, int width, int[] positions, float[] dst, int at) {
-    aggregate(how, java.nio.FloatBuffer.wrap(rows), base, width, positions, dst, at);
+    aggregate(how, java.nio.FloatBuffer.wrap(rows), 0, width, positions, dst, at);
   }
 
   /**
-   * As above, reading a buffer (a view of a model output's native memory: no copy to the heap).
-   * AVERAGE sums in double, pieces in order.
+   * As above, for the T x W matrix starting at {@code rows.get(base)} (a view of a model output's
+   * native memory: no copy to the heap). AVERAGE sums each column in double, pieces in order.
    */
   static void aggregate(
       Aggregation how, java.nio.FloatBuffer rows, int base, int width, int[] positions, float[] dst, int at) {
@@ -29,22 +23,25 @@ final class Aggregator {
       java.util.Arrays.fill(dst, at, at + width, 0f);
       return;
     }
-    switch (how) {
-      case FIRST -> rows.get(base + positions[0] * width, dst, at, width);
-      case LAST -> rows.get(base + positions[positions.length - 1] * width, dst, at, width);
-      case AVERAGE -> {
-        double[] sum = new double[width];
-        float[] row = new float[width];
-        for (int p : positions) {
-          rows.get(base + p * width, row, 0, width);
-          for (int c = 0; c < width; c++) {
-            sum[c] += row[c];
-          }
-        }
-        for (int c = 0; c < width; c++) {
-          dst[at + c] = (float) (sum[c] / positions.length);
-        }
-      }
+    if (how != Aggregation.AVERAGE) {
+      rows.get(base + piece(how, positions) * width, dst, at, width);
+      return;
     }
+    for (int c = 0; c < width; c++) {
+      double sum = 0;
+      for (int p : positions) {
+        sum += rows.get(base + p * width + c);
+      }
+      dst[at + c] = (float) (sum / positions.length);
+    }
+  }
+
+  /** The one position whose row FIRST or LAST takes (positions ascending, not empty). */
+  static int piece(Aggregation how, int[] positions) {
+    return switch (how) {
+      case FIRST -> positions[0];
+      case LAST -> positions[positions.length - 1];
+      case AVERAGE -> throw new IllegalArgumentException("AVERAGE combines every piece");
+    };
   }
 }

@@ -37,6 +37,7 @@ final class ChunkFile {
   private final FileChannel ch;
   private final ByteBuffer buf;
   private final Pool pool;
+  private final short[] halves = new short[1 << 12];
 
   /** Creates {@code file} (which must not exist) with a buffer of {@code bufferBytes}. */
   ChunkFile(Path file, int bufferBytes, Pool pool) throws IOException {
@@ -45,8 +46,39 @@ final class ChunkFile {
     this.buf = pool.take(bufferBytes);
   }
 
+  /** Appends float16 bit patterns as they are. */
+  void putHalves(short[] values) throws IOException {
+    for (int from = 0; from < values.length; ) {
+      ByteBuffer b = room(2);
+      int n = Math.min(values.length - from, b.remaining() / 2);
+      b.asShortBuffer().put(values, from, n);
+      b.position(b.position() + 2 * n);
+      from += n;
+    }
+  }
+
+  /** Appends {@code values} as {@code dtype} (float16: rounded by {@link Half#fromFloat}). */
+  void putFloats(float[] values, StoreDtype dtype) throws IOException {
+    int size = dtype.bytes();
+    for (int from = 0; from < values.length; ) {
+      ByteBuffer b = room(size);
+      int n = Math.min(values.length - from, b.remaining() / size);
+      if (dtype == StoreDtype.FLOAT16) {
+        n = Math.min(n, halves.length);
+        for (int i = 0; i < n; i++) {
+          halves[i] = Half.fromFloat(values[from + i]);
+        }
+        b.asShortBuffer().put(halves, 0, n); // bulk little-endian copy
+      } else {
+        b.asFloatBuffer().put(values, from, n);
+      }
+      b.position(b.position() + n * size);
+      from += n;
+    }
+  }
+
   /** The buffer, with room for at least {@code bytes} more bytes (flushed first if needed). */
-  ByteBuffer room(int bytes) throws IOException {
+  private ByteBuffer room(int bytes) throws IOException {
     if (buf.remaining() < bytes) {
       flush();
     }

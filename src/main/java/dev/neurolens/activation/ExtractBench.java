@@ -60,8 +60,8 @@ public final class ExtractBench {
     double before = ForwardBenchmark.plainTokensPerS(model, 16, 128, 7);
     Extractor ex = new Extractor(options);
     StoreSpec spec = ex.spec(model);
-    Extractor.WindowRunner runner =
-        new Extractor.WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition());
+    WindowRunner runner =
+        new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition());
     long codeTokens = inputs.stream().mapToLong(i -> i.tokens().size()).sum();
     long modelTokens = 0;
     long paddedTokens = 0;
@@ -69,7 +69,7 @@ public final class ExtractBench {
     try (NDManager root = NDManager.newBaseManager()) {
       for (int start = 0; start < inputs.size(); ) {
         int end = Extractor.groupEnd(inputs, start, options.groupTokens());
-        Extractor.WindowRunner.Plan plan = runner.plan(inputs.subList(start, end));
+        WindowRunner.Plan plan = runner.plan(inputs.subList(start, end));
         for (int[][] batch : plan.batches) {
           try (NDManager m = root.newSubManager()) {
             var b = plan.batch(batch);

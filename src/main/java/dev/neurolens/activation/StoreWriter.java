@@ -4,15 +4,11 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.neurolens.util.Json;
 import dev.neurolens.util.NeuroLensException;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -247,7 +243,7 @@ public final class StoreWriter implements AutoCloseable {
     check(s);
     try {
       if (open == null) {
-        open = new OpenChunk(chunks.size(), completedRows, completedSnippets);
+        open = new OpenChunk(dir, spec, buffers, chunks.size(), completedRows, completedSnippets);
       }
       open.write(s);
       if (open.rows >= spec.chunkRows()) {
@@ -296,13 +292,10 @@ public final class StoreWriter implements AutoCloseable {
     chunks.add(new StoreManifest.ChunkEntry(c.rows, c.snippets));
     completedRows += c.rows;
     completedSnippets += c.snippets;
+    // the commit thread alone touches checksums until finish waits for it (at most one in flight)
     commits.submit(() -> {
       c.closeAndRename();
-      Map<String, String> sums = new TreeMap<>();
-      StoreChecksums.addDirectory(sums, StoreFiles.chunkDir(dir, c.index), StoreFiles.chunkKey(c.index));
-      synchronized (checksums) {
-        checksums.putAll(sums);
-      }
+      StoreChecksums.addDirectory(checksums, StoreFiles.chunkDir(dir, c.index), StoreFiles.chunkKey(c.index));
     });
   }
 
@@ -342,124 +335,6 @@ public final class StoreWriter implements AutoCloseable {
           open = null;
         }
       }
-    }
-  }
-
-  /** Buffer of a token-matrix file (per hook), and of a sentence-vector file. */
-  private static final int TOKEN_BUFFER = 1 << 18;
-  private static final int SENTENCE_BUFFER = 1 << 15;
-
-  /** The chunk being written: one file per matrix plus the two JSON-lines files. */
-  private final class OpenChunk {
-    final int index;
-    final int firstRow;
-    final int firstSnippet;
-    final Path tmp;
-    final ChunkFile[] tokenFiles;
-    final ChunkFile[] firstFiles;
-    final ChunkFile[] meanFiles;
-    final BufferedWriter tokens;
-    final BufferedWriter snippetLines;
-    int rows;
-    int snippets;
-    final short[] halves = new short[1 << 12];
-
-    OpenChunk(int index, int firstRow, int firstSnippet) throws IOException {
-      this.index = index;
-      this.firstRow = firstRow;
-      this.firstSnippet = firstSnippet;
-      this.tmp = StoreFiles.tmpChunkDir(dir, index);
-      StoreFiles.deleteTree(tmp);
-      Files.createDirectories(tmp);
-      int h = spec.hooks().size();
-      tokenFiles = new ChunkFile[h];
-      firstFiles = new ChunkFile[h];
-      meanFiles = new ChunkFile[h];
-      for (int i = 0; i < h; i++) {
-        tokenFiles[i] = new ChunkFile(
-            tmp.resolve(StoreFiles.matrixFile(spec.hooks().get(i), spec.dtype())), TOKEN_BUFFER, buffers);
-        firstFiles[i] = new ChunkFile(tmp.resolve(
-            StoreFiles.sentenceFile(spec.sentencePosition(), spec.hooks().get(i), spec.dtype())), SENTENCE_BUFFER, buffers);
-        meanFiles[i] = new ChunkFile(tmp.resolve(
-            StoreFiles.sentenceFile(SentenceRep.MEAN, spec.hooks().get(i), spec.dtype())), SENTENCE_BUFFER, buffers);
-      }
-      tokens = Files.newBufferedWriter(tmp.resolve(StoreFiles.TOKENS), StandardCharsets.UTF_8);
-      snippetLines =
-          Files.newBufferedWriter(tmp.resolve(StoreFiles.SNIPPETS), StandardCharsets.UTF_8);
-    }
-
-    void write(SnippetActivations s) throws IOException {
-      for (int h = 0; h < tokenFiles.length; h++) {
-        if (spec.dtype() == StoreDtype.FLOAT16 && s.halfRows() != null) {
-          writeHalves(tokenFiles[h], s.halfRows()[h]);
-        } else {
-          writeFloats(tokenFiles[h], s.rowsOf(h));
-        }
-        writeFloats(firstFiles[h], s.firstOf(h));
-        writeFloats(meanFiles[h], s.meanOf(h));
-      }
-      for (StoredToken t : s.tokens()) {
-        tokens.write(LINE.writeValueAsString(t));
-        tokens.write('\n');
-      }
-      StoredSnippet meta =
-          new StoredSnippet(s.id(), s.source(), firstRow + rows, s.size(), s.labels());
-      snippetLines.write(LINE.writeValueAsString(meta));
-      snippetLines.write('\n');
-      rows += s.size();
-      snippets++;
-    }
-
-    private void writeHalves(ChunkFile out, short[] values) throws IOException {
-      for (int from = 0; from < values.length; ) {
-        ByteBuffer buf = out.room(2);
-        int n = Math.min(values.length - from, buf.remaining() / 2);
-        buf.asShortBuffer().put(values, from, n);
-        buf.position(buf.position() + 2 * n);
-        from += n;
-      }
-    }
-
-    private void writeFloats(ChunkFile out, float[] values) throws IOException {
-      int size = spec.dtype().bytes();
-      for (int from = 0; from < values.length; ) {
-        ByteBuffer buf = out.room(size);
-        int n = Math.min(values.length - from, buf.remaining() / size);
-        if (spec.dtype() == StoreDtype.FLOAT16) {
-          n = Math.min(n, halves.length);
-          for (int i = 0; i < n; i++) {
-            halves[i] = Half.fromFloat(values[from + i]);
-          }
-          buf.asShortBuffer().put(halves, 0, n); // bulk little-endian copy
-        } else {
-          buf.asFloatBuffer().put(values, from, n);
-        }
-        buf.position(buf.position() + n * size);
-        from += n;
-      }
-    }
-
-    void closeAndRename() throws IOException {
-      for (ChunkFile[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
-        for (ChunkFile f : group) {
-          f.finish();
-        }
-      }
-      tokens.close();
-      snippetLines.close();
-      new ChunkRecord(rows, snippets, firstRow, firstSnippet).write(tmp);
-      Files.move(tmp, StoreFiles.chunkDir(dir, index), StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    void abandon() throws IOException {
-      for (ChunkFile[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
-        for (ChunkFile f : group) {
-          f.abandon();
-        }
-      }
-      tokens.close();
-      snippetLines.close();
-      StoreFiles.deleteTree(tmp);
     }
   }
 }

@@ -44,10 +44,7 @@ class BatchesTest {
     for (int trial = 0; trial < 200; trial++) {
       int n = 1 + r.nextInt(11);
       int budget = 20 + r.nextInt(200);
-      int[] lengths = new int[n];
-      for (int i = 0; i < n; i++) {
-        lengths[i] = 1 + r.nextInt(60);
-      }
+      int[] lengths = randomLengths(r, n, 60);
       List<int[]> plan = Batches.plan(lengths, budget);
       assertEquals(bruteForce(lengths, budget), cost(lengths, plan), "lengths " + Arrays.toString(lengths));
       for (int[] b : plan) {
@@ -76,10 +73,7 @@ class BatchesTest {
       int n = 1 + r.nextInt(60);
       int rowTokens = 16 + r.nextInt(200);
       int budget = 64 + r.nextInt(2000);
-      int[] lengths = new int[n];
-      for (int i = 0; i < n; i++) {
-        lengths[i] = 1 + r.nextInt(300);
-      }
+      int[] lengths = randomLengths(r, n, 300);
       List<int[][]> batches = Batches.pack(lengths, rowTokens, budget);
       int[] seen = batches.stream().flatMap(Arrays::stream).flatMapToInt(Arrays::stream).sorted().toArray();
       assertArrayEquals(java.util.stream.IntStream.range(0, n).toArray(), seen, "every input exactly once");
@@ -104,11 +98,7 @@ class BatchesTest {
 
   @Test
   void pack_rowTokensZero_isThePlainPlan() {
-    Random r = new Random(12);
-    int[] lengths = new int[80];
-    for (int i = 0; i < lengths.length; i++) {
-      lengths[i] = 1 + r.nextInt(200);
-    }
+    int[] lengths = randomLengths(new Random(12), 80, 200);
     List<int[]> plain = Batches.plan(lengths, 700);
     List<int[][]> packed = Batches.pack(lengths, 0, 700);
     assertEquals(plain.size(), packed.size());
@@ -117,6 +107,15 @@ class BatchesTest {
           .flatMapToInt(Arrays::stream).toArray();
       assertArrayEquals(plain.get(b), flat);
     }
+  }
+
+  /** {@code n} lengths in [1, max]. */
+  private static int[] randomLengths(Random r, int n, int max) {
+    int[] lengths = new int[n];
+    for (int i = 0; i < n; i++) {
+      lengths[i] = 1 + r.nextInt(max);
+    }
+    return lengths;
   }
 
   private static long cost(int[] lengths, List<int[]> plan) {

@@ -124,7 +124,7 @@ class ExtractorTest {
     ExtractOptions o = options(agg, dtype).optPackTokens(pack).build();
     Extractor ex = new Extractor(o);
     List<ExtractionInput> in = inputs(CODE);
-    Extractor.WindowRunner.Plan plan = new Extractor.WindowRunner(model, ex.spec(model).hooks(),
+    WindowRunner.Plan plan = new WindowRunner(model, ex.spec(model).hooks(),
         ex.spec(model).widths(), o, SentenceRep.FIRST).plan(in);
     int widest = plan.batches.stream().flatMap(java.util.Arrays::stream).mapToInt(row -> row.length).max().orElse(0);
     assertEquals(pack > 0, widest > 1, "rows holding more than one snippet: " + widest);

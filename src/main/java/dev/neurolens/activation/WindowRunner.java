@@ -1,0 +1,285 @@
+package dev.neurolens.activation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.Encoding;
+import dev.neurolens.model.HookName;
+import dev.neurolens.model.TokenBatch;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Captures and aggregates one group of snippets for {@link Extractor} (and {@link ExtractBench}):
+ * encodes and windows them, plans the (packed) batches, runs the hooks and copies each window's
+ * aggregated token rows into its snippet's result arrays.
+ */
+final class WindowRunner {
+  /** The ids of a window: leading specials, the window's pieces, trailing specials. */
+  static int[] windowIds(int[] ids, int realLo, int realHi, Windows.Window w) {
+    int suffix = ids.length - realHi;
+    int[] out = new int[realLo + w.pieceCount() + suffix];
+    System.arraycopy(ids, 0, out, 0, realLo);
+    System.arraycopy(ids, w.pieceLo(), out, realLo, w.pieceCount());
+    System.arraycopy(ids, realHi, out, realLo + w.pieceCount(), suffix);
+    return out;
+  }
+
+  private final EncoderModel model;
+  private final List<HookName> hooks;
+  private final int[] widths;
+  private final ExtractOptions options;
+  private final boolean lastPosition;
+  /**
+   * Whether token rows are also taken already rounded to float16 from a native conversion of
+   * each captured output (one vectorised pass per hook and batch instead of a Java loop per
+   * value): float16 stores of FIRST or LAST aggregation without non-finite values, where a
+   * stored row is exactly one piece's vector, so the bits equal {@link Half#fromFloat}'s.
+   */
+  private final boolean nativeHalves;
+
+  WindowRunner(EncoderModel model, List<HookName> hooks, List<Integer> widths, ExtractOptions o,
+      SentenceRep position) {
+    this.lastPosition = position == SentenceRep.LAST;
+    this.model = model;
+    this.hooks = hooks;
+    this.widths = widths.stream().mapToInt(Integer::intValue).toArray();
+    this.options = o;
+    this.nativeHalves = o.dtype() == StoreDtype.FLOAT16 && o.aggregation() != Aggregation.AVERAGE
+        && !o.allowNonFinite();
+  }
+
+  /** One snippet in flight: its encoding, alignment, windows and result arrays. */
+  final class Work {
+    final ExtractionInput in;
+    final int[] ids;
+    final boolean[] special;
+    final int realLo;
+    final int realHi;
+    final PieceAlignment align;
+    final List<Windows.Window> windows;
+    final int lead;
+    final int trail;
+    final float[][] rows;
+    final float[][] first; // the position vector: first (encoders) or last (decoders)
+    final short[][] halves; // rows as float16 bits, or null
+
+    Work(ExtractionInput in) {
+      this.in = in;
+      Encoding enc;
+      try {
+        enc = model.tokenizer().encode(in.code());
+      } catch (dev.neurolens.util.NeuroLensException e) {
+        throw new dev.neurolens.util.NeuroLensException("snippet " + in.id() + ": " + e.getMessage(), e);
+      }
+      ids = enc.ids();
+      special = enc.special();
+      int lo = 0;
+      while (lo < ids.length && special[lo]) {
+        lo++;
+      }
+      int hi = ids.length;
+      while (hi > lo && special[hi - 1]) {
+        hi--;
+      }
+      realLo = lo;
+      realHi = hi;
+      int t = in.tokens().size();
+      int[] ts = new int[t];
+      int[] te = new int[t];
+      for (int k = 0; k < t; k++) {
+        ts[k] = in.tokens().get(k).start();
+        te[k] = in.tokens().get(k).end();
+      }
+      align = PieceAlignment.align(enc.charStart(), enc.charEnd(), special, ts, te);
+      int budget = model.tokenizer().maxTokens() - realLo - (ids.length - realHi);
+      windows = Windows.plan(align, realLo, realHi, Math.max(1, budget), options.context());
+      lead = options.includeSpecial() ? realLo : 0;
+      trail = options.includeSpecial() ? ids.length - realHi : 0;
+      int n = lead + t + trail;
+      rows = new float[hooks.size()][];
+      first = new float[hooks.size()][];
+      halves = nativeHalves ? new short[hooks.size()][] : null;
+      for (int h = 0; h < hooks.size(); h++) {
+        rows[h] = new float[n * widths[h]];
+        first[h] = new float[widths[h]];
+        if (halves != null) {
+          halves[h] = new short[n * widths[h]];
+        }
+      }
+    }
+  }
+
+  /** A model input: window {@code window} of snippet {@code snippet}. */
+  record Job(int snippet, int window, int[] ids) {}
+
+  /**
+   * A group's encodings, windows, model inputs and batches, before any model call. A batch is
+   * rows of jobs: one job per row, or several laid end to end when the model packs.
+   */
+  final class Plan {
+    final List<Work> work = new ArrayList<>();
+    final List<Job> jobs = new ArrayList<>();
+    final List<int[][]> batches;
+
+    Plan(List<ExtractionInput> group) {
+      for (int i = 0; i < group.size(); i++) {
+        Work w = new Work(group.get(i));
+        work.add(w);
+        for (int k = 0; k < w.windows.size(); k++) {
+          int[] ids = windowIds(w.ids, w.realLo, w.realHi, w.windows.get(k));
+          if (ids.length > 0) {
+            jobs.add(new Job(i, k, ids));
+          }
+        }
+      }
+      int[] lengths = jobs.stream().mapToInt(j -> j.ids().length).toArray();
+      // a packed row is one model input: never longer than the model's positions
+      int rowTokens = model.supportsPacking() ? Math.min(options.packTokens(), model.config().maxTokens()) : 0;
+      batches = Batches.pack(lengths, rowTokens, options.batchTokens());
+    }
+
+    TokenBatch batch(int[][] batch) {
+      List<List<int[]>> rows = new ArrayList<>(batch.length);
+      for (int[] row : batch) {
+        List<int[]> ids = new ArrayList<>(row.length);
+        for (int j : row) {
+          ids.add(jobs.get(j).ids());
+        }
+        rows.add(ids);
+      }
+      return TokenBatch.packed(rows);
+    }
+  }
+
+  Plan plan(List<ExtractionInput> group) {
+    return new Plan(group);
+  }
+
+  List<SnippetActivations> run(NDManager root, List<ExtractionInput> group) {
+    Plan plan = new Plan(group);
+    LinkedHashSet<HookName> hookSet = new LinkedHashSet<>(hooks);
+    for (int[][] batch : plan.batches) {
+      try (NDManager m = root.newSubManager()) {
+        Map<HookName, NDArray> cache = model.runWithCache(m, plan.batch(batch), hookSet);
+        for (int h = 0; h < hooks.size(); h++) {
+          NDArray a = cache.get(hooks.get(h));
+          int t = (int) a.getShape().get(1);
+          // (B, T, W), read in place: a view of the output's native memory, valid until m closes
+          java.nio.FloatBuffer flat = a.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+          java.nio.ShortBuffer half = !nativeHalves ? null : a.toType(ai.djl.ndarray.types.DataType.FLOAT16, false)
+              .toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asShortBuffer();
+          for (int b = 0; b < batch.length; b++) {
+            int at = b * t; // the job's first position in (B, T)
+            for (int j : batch[b]) {
+              Job job = plan.jobs.get(j);
+              scatter(plan.work.get(job.snippet()), job.window(), h, flat, half, at * widths[h], job.ids().length);
+              at += job.ids().length;
+            }
+          }
+        }
+      }
+    }
+    List<SnippetActivations> out = new ArrayList<>(group.size());
+    for (Work w : plan.work) {
+      out.add(finish(w));
+    }
+    return out;
+  }
+
+  /** Copies one window's aggregated token vectors (and specials, first vector) of hook h. */
+  private void scatter(Work w, int windowIndex, int h, java.nio.FloatBuffer flat, java.nio.ShortBuffer half,
+      int base, int length) {
+    Windows.Window win = w.windows.get(windowIndex);
+    int width = widths[h];
+    int shift = w.realLo - win.pieceLo(); // full-encoding piece p sits at window row p + shift
+    for (int k = win.tokenLo(); k < win.tokenHi(); k++) {
+      int[] pieces = w.align.pieces(k);
+      int n = 0;
+      for (int p : pieces) {
+        if (p >= win.pieceLo() && p < win.pieceHi()) {
+          pieces[n++] = p + shift;
+        }
+      }
+      int[] local = n == pieces.length ? pieces : java.util.Arrays.copyOf(pieces, n);
+      Aggregator.aggregate(
+          options.aggregation(), flat, base, width, local, w.rows[h], (w.lead + k) * width);
+      if (half != null && n > 0) { // FIRST or LAST: the row of one piece
+        half.get(base + Aggregator.piece(options.aggregation(), local) * width, w.halves[h], (w.lead + k) * width, width);
+      }
+    }
+    if (windowIndex == 0 && !lastPosition) {
+      flat.get(base, w.first[h], 0, width);
+    }
+    if (windowIndex == w.windows.size() - 1 && lastPosition) {
+      flat.get(base + (length - 1) * width, w.first[h], 0, width);
+    }
+    if (windowIndex == 0) {
+      for (int s = 0; s < w.lead; s++) {
+        flat.get(base + s * width, w.rows[h], s * width, width);
+        if (half != null) {
+          half.get(base + s * width, w.halves[h], s * width, width);
+        }
+      }
+    }
+    if (windowIndex == w.windows.size() - 1) {
+      int tokens = w.in.tokens().size();
+      int firstTrail = w.realLo + win.pieceCount();
+      for (int s = 0; s < w.trail; s++) {
+        flat.get(base + (firstTrail + s) * width, w.rows[h], (w.lead + tokens + s) * width, width);
+        if (half != null) {
+          half.get(base + (firstTrail + s) * width, w.halves[h], (w.lead + tokens + s) * width, width);
+        }
+      }
+    }
+  }
+
+  private SnippetActivations finish(Work w) {
+    int t = w.in.tokens().size();
+    List<StoredToken> tokens = new ArrayList<>(w.lead + t + w.trail);
+    List<String> noLabels = new ArrayList<>();
+    int tokenTasks = (int) options.tasks().stream()
+        .filter(x -> x.level() == TaskSpec.Level.TOKEN).count();
+    for (int i = 0; i < tokenTasks; i++) {
+      noLabels.add(null);
+    }
+    for (int s = 0; s < w.lead; s++) {
+      tokens.add(new StoredToken("[special:" + w.ids[s] + "]", 0, 0, StoredToken.SPECIAL, noLabels));
+    }
+    int withPieces = 0;
+    for (int k = 0; k < t; k++) {
+      StoredToken c = w.in.tokens().get(k);
+      boolean zero = w.align.count(k) == 0;
+      withPieces += zero ? 0 : 1;
+      tokens.add(new StoredToken(c.text(), c.start(), c.end(),
+          c.flags() | (zero ? StoredToken.ZERO_PIECES : 0), c.labels()));
+    }
+    int end = w.in.code().length();
+    for (int s = 0; s < w.trail; s++) {
+      int id = w.ids[w.realHi + s];
+      tokens.add(new StoredToken("[special:" + id + "]", end, end, StoredToken.SPECIAL, noLabels));
+    }
+    float[][] mean = new float[hooks.size()][];
+    for (int h = 0; h < hooks.size(); h++) {
+      int width = widths[h];
+      double[] sum = new double[width];
+      for (int k = 0; k < t; k++) {
+        if (w.align.count(k) > 0) {
+          int at = (w.lead + k) * width;
+          for (int c = 0; c < width; c++) {
+            sum[c] += w.rows[h][at + c];
+          }
+        }
+      }
+      mean[h] = new float[width];
+      for (int c = 0; c < width && withPieces > 0; c++) {
+        mean[h][c] = (float) (sum[c] / withPieces);
+      }
+    }
+    return new SnippetActivations(
+        w.in.id(), w.in.source(), tokens, w.in.labels(), w.rows, w.first, mean, w.halves);
+  }
+}
+
