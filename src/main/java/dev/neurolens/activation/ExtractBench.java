@@ -2,6 +2,7 @@ package dev.neurolens.activation;
 
 import ai.djl.ndarray.NDManager;
 import dev.neurolens.model.EncoderModel;
+import dev.neurolens.model.TokenBatch;
 import dev.neurolens.model.onnx.ForwardBenchmark;
 import dev.neurolens.util.ProcStatus;
 import java.nio.file.Path;
@@ -26,8 +27,11 @@ public final class ExtractBench {
    * @param ratio extract / forward
    * @param extractModelTokensPerS model tokens per second of the whole extraction
    * @param referenceTokensPerS model tokens per second of the plain forward pass on a full
-   *     16 x 128 batch of random ids ({@code bench forward}'s NeuroLens figure), measured in the
-   *     same run: the mean of {@code referenceBefore} and {@code referenceAfter}
+   *     16 x 128 batch of random ids ({@code bench forward}'s NeuroLens figure), measured during
+   *     the extraction: one pass after each group of snippets (all tokens over all their seconds),
+   *     so that it samples the machine's speed at the same times; the extraction's own rates leave
+   *     those seconds out
+   * @param referenceRuns how many reference passes ran between groups
    * @param referenceBefore the reference rate measured before the extraction (median of 7 rounds)
    * @param referenceAfter the same, measured after it (the machine's speed drifts over a minute)
    * @param peakRssBytes peak resident set size of this process (VmHWM), or -1 if unknown
@@ -38,7 +42,7 @@ public final class ExtractBench {
   public record Figures(
       long codeTokens, long modelTokens, long paddedTokens, double forwardTokensPerS,
       double extractTokensPerS, double ratio, double extractModelTokensPerS,
-      double referenceTokensPerS, double referenceBefore, double referenceAfter, long peakRssBytes, long storeBytes, double firstSnippetSeconds) {
+      double referenceTokensPerS, int referenceRuns, double referenceBefore, double referenceAfter, long peakRssBytes, long storeBytes, double firstSnippetSeconds) {
 
     /** Share of the computed batch slots that are padding. */
     public double paddingShare() {
@@ -53,7 +57,8 @@ public final class ExtractBench {
 
   /**
    * Measures the reference forward rate, runs the plain forward over the planned batches, then
-   * the extraction into {@code store}, then the reference again.
+   * the extraction into {@code store} with a reference pass after each group, then the reference
+   * again.
    */
   public static Figures run(
       EncoderModel model, List<ExtractionInput> inputs, ExtractOptions options, Path store) {
@@ -61,7 +66,7 @@ public final class ExtractBench {
     Extractor ex = new Extractor(options);
     StoreSpec spec = ex.spec(model);
     WindowRunner runner =
-        new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition());
+        new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition(), true);
     long codeTokens = inputs.stream().mapToLong(i -> i.tokens().size()).sum();
     long modelTokens = 0;
     long paddedTokens = 0;
@@ -82,11 +87,50 @@ public final class ExtractBench {
       }
     }
     double forwardSeconds = (System.nanoTime() - t0) / 1e9;
-    ExtractionResult r = ex.extract(model, inputs, store, StoreWriter.Mode.OVERWRITE);
+    Reference during = new Reference(model);
+    ExtractionResult r;
+    try {
+      r = ex.extract(model, inputs, store, StoreWriter.Mode.OVERWRITE, during::pass);
+    } finally {
+      during.close();
+    }
     double after = ForwardBenchmark.plainTokensPerS(model, 16, 128, 7);
+    double extractSeconds = r.seconds() - during.seconds;
     double forward = codeTokens / forwardSeconds;
-    return new Figures(codeTokens, modelTokens, paddedTokens, forward, r.tokensPerSecond(),
-        r.tokensPerSecond() / forward, modelTokens / r.seconds(), (before + after) / 2, before, after, ProcStatus.bytes("VmHWM:"), r.bytes(),
-        r.firstSnippetSeconds());
+    double extract = codeTokens / extractSeconds;
+    double reference = during.runs == 0 ? (before + after) / 2 : during.tokens / during.seconds;
+    return new Figures(codeTokens, modelTokens, paddedTokens, forward, extract, extract / forward,
+        modelTokens / extractSeconds, reference, during.runs, before, after, ProcStatus.bytes("VmHWM:"),
+        r.bytes(), r.firstSnippetSeconds());
+  }
+
+  /** One plain 16 x 128 forward pass per call, timed; tokens and seconds summed. */
+  private static final class Reference implements AutoCloseable {
+    private final EncoderModel model;
+    private final TokenBatch batch;
+    private final NDManager root = NDManager.newBaseManager();
+    long tokens;
+    double seconds;
+    int runs;
+
+    Reference(EncoderModel model) {
+      this.model = model;
+      this.batch = ForwardBenchmark.randomBatch(model, 16, 128, 1);
+    }
+
+    void pass() {
+      long t0 = System.nanoTime();
+      try (NDManager m = root.newSubManager()) {
+        model.forward(m, batch).toFloatArray();
+      }
+      seconds += (System.nanoTime() - t0) / 1e9;
+      tokens += batch.tokenCount();
+      runs++;
+    }
+
+    @Override
+    public void close() {
+      root.close();
+    }
   }
 }

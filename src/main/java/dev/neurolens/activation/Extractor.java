@@ -86,6 +86,17 @@ public final class Extractor {
    */
   public ExtractionResult extract(
       EncoderModel model, List<ExtractionInput> inputs, Path out, StoreWriter.Mode mode) {
+    return extract(model, inputs, out, mode, null);
+  }
+
+  /**
+   * {@link #extract(EncoderModel, List, Path, StoreWriter.Mode)}, calling {@code betweenGroups}
+   * (when not null) after each group's snippets have gone to the writer: {@link ExtractBench}
+   * times its reference forward passes there, so that they sample the machine's speed during
+   * the extraction.
+   */
+  ExtractionResult extract(
+      EncoderModel model, List<ExtractionInput> inputs, Path out, StoreWriter.Mode mode, Runnable betweenGroups) {
     long t0 = System.nanoTime();
     StoreSpec spec = spec(model);
     long codeTokens = 0;
@@ -104,7 +115,7 @@ public final class Extractor {
       bar.step(resumed);
       long[] tokens = {0};
       double[] first = {Double.NaN};
-      run(model, spec, root, inputs, resumed, out.toString(), s -> {
+      run(model, spec, root, inputs, resumed, out.toString(), true, betweenGroups, s -> {
         writer.append(s);
         if (Double.isNaN(first[0])) {
           first[0] = (System.nanoTime() - t0) / 1e9;
@@ -140,27 +151,31 @@ public final class Extractor {
   public void extract(EncoderModel model, List<ExtractionInput> inputs, Consumer<SnippetActivations> sink) {
     StoreSpec spec = spec(model);
     try (NDManager root = NDManager.newBaseManager()) {
-      run(model, spec, root, inputs, 0, "a stream", sink);
+      run(model, spec, root, inputs, 0, "a stream", false, null, sink);
     }
   }
 
   /** Runs the groups of {@code inputs} that hold snippets from {@code skip} on, in corpus order. */
   private void run(EncoderModel model, StoreSpec spec, NDManager root, List<ExtractionInput> inputs, int skip,
-      String target, Consumer<SnippetActivations> sink) {
-    WindowRunner runner = new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition());
+      String target, boolean toStore, Runnable betweenGroups, Consumer<SnippetActivations> sink) {
+    WindowRunner runner =
+        new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition(), toStore);
     int start = 0;
     while (start < inputs.size()) {
       int end = groupEnd(inputs, start, options.groupTokens());
       if (end > skip) {
         dev.neurolens.util.Activity.set("extracting snippets " + (start + 1) + "-" + end + " of " + inputs.size()
             + " into " + target);
-        List<SnippetActivations> done = runner.run(root, inputs.subList(start, end));
+        List<WindowRunner.Captured> done = runner.run(root, inputs.subList(start, end));
         for (int i = Math.max(start, skip); i < end; i++) {
-          SnippetActivations s = done.get(i - start);
+          WindowRunner.Captured c = done.get(i - start);
           if (!options.allowNonFinite()) {
-            FiniteCheck.require(s, spec);
+            FiniteCheck.require(c.activations(), spec, c.faultAt(), c.faultValue());
           }
-          sink.accept(s);
+          sink.accept(c.activations());
+        }
+        if (betweenGroups != null && end < inputs.size()) {
+          betweenGroups.run();
         }
       }
       start = end;

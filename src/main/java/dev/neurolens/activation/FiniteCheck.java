@@ -22,10 +22,24 @@ final class FiniteCheck {
    * of {@code s} that the store of {@code spec} would hold as non-finite.
    */
   static void require(SnippetActivations s, StoreSpec spec) {
+    require(s, spec, null, null);
+  }
+
+  /**
+   * As {@link #require(SnippetActivations, StoreSpec)}, for a snippet whose float32 rows were
+   * checked as they were captured (only its float16 rows are held): {@code faultAt[h]} is the
+   * index of hook h's first row value found non-finite (-1: none), {@code faultValue[h]} that
+   * value. Both null: check the rows here. Hooks are reported in the same order either way.
+   */
+  static void require(SnippetActivations s, StoreSpec spec, int[] faultAt, float[] faultValue) {
     float limit = spec.dtype() == StoreDtype.FLOAT16 ? HALF_OVERFLOW : Float.POSITIVE_INFINITY;
     for (int h = 0; h < spec.hooks().size(); h++) {
       int width = spec.widths().get(h);
-      check(s, spec, h, s.rowsOf(h), width, limit, "row");
+      if (faultAt == null) {
+        check(s, spec, h, s.rowsOf(h), width, limit, "row");
+      } else if (faultAt[h] >= 0) {
+        fail(s, spec, spec.hooks().get(h), faultValue[h], "row", faultAt[h] / width, faultAt[h] % width);
+      }
       check(s, spec, h, s.firstOf(h), width, limit, "first-position vector");
       check(s, spec, h, s.meanOf(h), width, limit, "mean vector");
     }

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param id the corpus id of the snippet
  * @param source where the snippet came from (file path, jar entry)
  * @param labels one label per snippet-level task, in task order ({@code null} = none)
+ * @param tokenRows per hook the T x W_h rows; an entry may be null when {@code halfRows} holds
+ *     that hook's rows (only a float16 store can take such a snippet)
  * @param halfRows null, or per hook the same T x W_h rows already rounded to float16 (IEEE
  *     binary16 bit patterns, round to nearest even, as {@link Half#fromFloat}): a float16 store
  *     writes them as they are
@@ -55,7 +57,7 @@ public record SnippetActivations(
             + tokenRows.length + " hooks");
       }
       for (int h = 0; h < halfRows.length; h++) {
-        if (halfRows[h].length != tokenRows[h].length) {
+        if (tokenRows[h] != null && halfRows[h].length != tokenRows[h].length) {
           throw new IllegalArgumentException("snippet " + id + ", hook " + h + ": " + halfRows[h].length
               + " float16 values for " + tokenRows[h].length + " float values");
         }
@@ -68,10 +70,14 @@ public record SnippetActivations(
     }
     for (int h = 0; h < tokenRows.length; h++) {
       int w = first[h].length;
-      if (mean[h].length != w || tokenRows[h].length != tokens.size() * w) {
+      if (tokenRows[h] == null && halfRows == null) {
+        throw new IllegalArgumentException("snippet " + id + ", hook " + h + ": no token rows");
+      }
+      int values = tokenRows[h] != null ? tokenRows[h].length : halfRows[h].length;
+      if (mean[h].length != w || values != tokens.size() * w) {
         throw new IllegalArgumentException(
             "snippet " + id + ", hook " + h + ": expected " + tokens.size() + " x " + w
-                + " token values and " + w + " mean values, found " + tokenRows[h].length + " and "
+                + " token values and " + w + " mean values, found " + values + " and "
                 + mean[h].length);
       }
     }
@@ -82,7 +88,10 @@ public record SnippetActivations(
     return tokens.size();
   }
 
-  /** The T x W_h rows of hook position {@code h} (not a copy: do not modify). */
+  /**
+   * The T x W_h rows of hook position {@code h} (not a copy: do not modify); null when only the
+   * float16 rows were kept.
+   */
   float[] rowsOf(int h) {
     return tokenRows[h];
   }

@@ -261,6 +261,10 @@ public final class StoreWriter implements AutoCloseable {
           "snippet " + s.id() + ": " + s.first().length + " hooks, store has " + hooks);
     }
     for (int h = 0; h < hooks; h++) {
+      if (s.rowsOf(h) == null && (spec.dtype() != StoreDtype.FLOAT16 || s.halfRows() == null)) {
+        throw new IllegalArgumentException("snippet " + s.id() + ": hook " + h + " has only float16 rows, the store is "
+            + spec.dtype().name().toLowerCase(java.util.Locale.ROOT));
+      }
       if (s.firstOf(h).length != spec.widths().get(h)) {
         throw new IllegalArgumentException(
             "snippet " + s.id() + ", hook " + spec.hooks().get(h) + ": width "

@@ -39,9 +39,20 @@ final class WindowRunner {
    * stored row is exactly one piece's vector, so the bits equal {@link Half#fromFloat}'s.
    */
   private final boolean nativeHalves;
+  /**
+   * Whether token rows are held as float32 at all. Not when they go only to a float16 store that
+   * takes the native float16 rows: then a snippet's float32 rows are never built (a third of the
+   * memory a group holds, and two passes over them saved); the sentence means are summed and the
+   * rows checked for values the store would hold as non-finite while they are copied.
+   */
+  private final boolean floatRows;
 
+  /**
+   * @param toStore whether the snippets go only to a store (whose writer takes the float16 rows
+   *     when there are any), so that float32 token rows need not be kept
+   */
   WindowRunner(EncoderModel model, List<HookName> hooks, List<Integer> widths, ExtractOptions o,
-      SentenceRep position) {
+      SentenceRep position, boolean toStore) {
     this.lastPosition = position == SentenceRep.LAST;
     this.model = model;
     this.hooks = hooks;
@@ -49,7 +60,15 @@ final class WindowRunner {
     this.options = o;
     this.nativeHalves = o.dtype() == StoreDtype.FLOAT16 && o.aggregation() != Aggregation.AVERAGE
         && !o.allowNonFinite();
+    this.floatRows = !(nativeHalves && toStore);
   }
+
+  /**
+   * A captured snippet. When its float32 rows were not kept, {@code faultAt[h]} is the index in
+   * hook h's rows of the first value the store would hold as non-finite (-1: none) and
+   * {@code faultValue[h]} that value; both null when the rows are there to be checked.
+   */
+  record Captured(SnippetActivations activations, int[] faultAt, float[] faultValue) {}
 
   /** One snippet in flight: its encoding, alignment, windows and result arrays. */
   final class Work {
@@ -65,6 +84,9 @@ final class WindowRunner {
     final float[][] rows;
     final float[][] first; // the position vector: first (encoders) or last (decoders)
     final short[][] halves; // rows as float16 bits, or null
+    final double[][] sums; // per hook the column sums of the rows with pieces, when rows are not kept
+    final int[] faultAt; // per hook the first row index holding a value stored non-finite, when rows are not kept
+    final float[] faultValue;
 
     Work(ExtractionInput in) {
       this.in = in;
@@ -102,9 +124,17 @@ final class WindowRunner {
       rows = new float[hooks.size()][];
       first = new float[hooks.size()][];
       halves = nativeHalves ? new short[hooks.size()][] : null;
+      sums = floatRows ? null : new double[hooks.size()][];
+      faultAt = floatRows ? null : new int[hooks.size()];
+      faultValue = floatRows ? null : new float[hooks.size()];
       for (int h = 0; h < hooks.size(); h++) {
-        rows[h] = new float[n * widths[h]];
         first[h] = new float[widths[h]];
+        if (floatRows) {
+          rows[h] = new float[n * widths[h]];
+        } else {
+          sums[h] = new double[widths[h]];
+          faultAt[h] = -1;
+        }
         if (halves != null) {
           halves[h] = new short[n * widths[h]];
         }
@@ -158,7 +188,7 @@ final class WindowRunner {
     return new Plan(group);
   }
 
-  List<SnippetActivations> run(NDManager root, List<ExtractionInput> group) {
+  List<Captured> run(NDManager root, List<ExtractionInput> group) {
     Plan plan = new Plan(group);
     LinkedHashSet<HookName> hookSet = new LinkedHashSet<>(hooks);
     for (int[][] batch : plan.batches) {
@@ -182,9 +212,9 @@ final class WindowRunner {
         }
       }
     }
-    List<SnippetActivations> out = new ArrayList<>(group.size());
+    List<Captured> out = new ArrayList<>(group.size());
     for (Work w : plan.work) {
-      out.add(finish(w));
+      out.add(new Captured(finish(w), w.faultAt, w.faultValue));
     }
     return out;
   }
@@ -204,10 +234,16 @@ final class WindowRunner {
         }
       }
       int[] local = n == pieces.length ? pieces : java.util.Arrays.copyOf(pieces, n);
-      Aggregator.aggregate(
-          options.aggregation(), flat, base, width, local, w.rows[h], (w.lead + k) * width);
+      if (w.rows[h] != null) {
+        Aggregator.aggregate(
+            options.aggregation(), flat, base, width, local, w.rows[h], (w.lead + k) * width);
+      }
       if (half != null && n > 0) { // FIRST or LAST: the row of one piece
-        half.get(base + Aggregator.piece(options.aggregation(), local) * width, w.halves[h], (w.lead + k) * width, width);
+        int from = base + Aggregator.piece(options.aggregation(), local) * width;
+        half.get(from, w.halves[h], (w.lead + k) * width, width);
+        if (w.sums != null) {
+          sumAndCheck(w, h, flat, from, width, (w.lead + k) * width);
+        }
       }
     }
     if (windowIndex == 0 && !lastPosition) {
@@ -218,20 +254,58 @@ final class WindowRunner {
     }
     if (windowIndex == 0) {
       for (int s = 0; s < w.lead; s++) {
-        flat.get(base + s * width, w.rows[h], s * width, width);
-        if (half != null) {
-          half.get(base + s * width, w.halves[h], s * width, width);
-        }
+        special(w, h, flat, half, base + s * width, s * width, width);
       }
     }
     if (windowIndex == w.windows.size() - 1) {
       int tokens = w.in.tokens().size();
       int firstTrail = w.realLo + win.pieceCount();
       for (int s = 0; s < w.trail; s++) {
-        flat.get(base + (firstTrail + s) * width, w.rows[h], (w.lead + tokens + s) * width, width);
-        if (half != null) {
-          half.get(base + (firstTrail + s) * width, w.halves[h], (w.lead + tokens + s) * width, width);
+        special(w, h, flat, half, base + (firstTrail + s) * width, (w.lead + tokens + s) * width, width);
+      }
+    }
+  }
+
+  /** Copies a special token's row (not part of the mean). */
+  private void special(Work w, int h, java.nio.FloatBuffer flat, java.nio.ShortBuffer half, int from, int to, int width) {
+    if (w.rows[h] != null) {
+      flat.get(from, w.rows[h], to, width);
+    }
+    if (half != null) {
+      half.get(from, w.halves[h], to, width);
+    }
+    if (w.sums != null) {
+      check(w, h, flat, from, width, to);
+    }
+  }
+
+  /** Adds a code token's row at {@code from} to hook h's column sums and checks it. */
+  private static void sumAndCheck(Work w, int h, java.nio.FloatBuffer flat, int from, int width, int to) {
+    double[] sum = w.sums[h];
+    boolean fine = true;
+    for (int c = 0; c < width; c++) {
+      float v = flat.get(from + c);
+      sum[c] += v;
+      fine &= Math.abs(v) < FiniteCheck.HALF_OVERFLOW;
+    }
+    if (!fine) {
+      check(w, h, flat, from, width, to);
+    }
+  }
+
+  /**
+   * Records the first value of the row at {@code from} (stored at {@code to}) that float16 holds
+   * as non-finite, if it comes before hook h's first recorded one.
+   */
+  private static void check(Work w, int h, java.nio.FloatBuffer flat, int from, int width, int to) {
+    for (int c = 0; c < width; c++) {
+      float v = flat.get(from + c);
+      if (!(Math.abs(v) < FiniteCheck.HALF_OVERFLOW)) {
+        if (w.faultAt[h] < 0 || to + c < w.faultAt[h]) {
+          w.faultAt[h] = to + c;
+          w.faultValue[h] = v;
         }
+        return;
       }
     }
   }
@@ -264,8 +338,8 @@ final class WindowRunner {
     float[][] mean = new float[hooks.size()][];
     for (int h = 0; h < hooks.size(); h++) {
       int width = widths[h];
-      double[] sum = new double[width];
-      for (int k = 0; k < t; k++) {
+      double[] sum = w.sums != null ? w.sums[h] : new double[width];
+      for (int k = 0; k < t && w.sums == null; k++) {
         if (w.align.count(k) > 0) {
           int at = (w.lead + k) * width;
           for (int c = 0; c < width; c++) {

@@ -114,6 +114,7 @@ final class BenchExtractCommand implements Callable<Integer> {
       j.put("padding_share", Math.round(f.paddingShare() * 1000) / 1000.0);
       j.put("extract_model_tokens_per_s", Math.round(f.extractModelTokensPerS() * 10) / 10.0);
       j.put("forward_16x128_tokens_per_s", Math.round(f.referenceTokensPerS() * 10) / 10.0);
+      j.put("forward_16x128_runs_during", f.referenceRuns());
       j.put("forward_16x128_before_tokens_per_s", Math.round(f.referenceBefore() * 10) / 10.0);
       j.put("forward_16x128_after_tokens_per_s", Math.round(f.referenceAfter() * 10) / 10.0);
       j.put("ratio_to_forward_16x128", Math.round(f.referenceRatio() * 1000) / 1000.0);
@@ -125,10 +126,10 @@ final class BenchExtractCommand implements Callable<Integer> {
       out.emit(j, String.format(Locale.ROOT,
           "forward %.0f code tokens/s, extract %.0f code tokens/s (ratio %.2f), peak RSS %d MiB, store %d MiB%n"
               + "extract %.0f model tokens/s (%d model tokens, padding %.1f%% of %d batch slots) = %.2fx the plain "
-              + "forward on 16 x 128 random ids (%.0f tokens/s: %.0f before, %.0f after the extraction); first snippet stored %.2f s after the model was loaded",
+              + "forward on 16 x 128 random ids (%.0f tokens/s over %d passes between its groups; medians of 7: %.0f before, %.0f after it); first snippet stored %.2f s after the model was loaded",
           f.forwardTokensPerS(), f.extractTokensPerS(), f.ratio(), f.peakRssBytes() >> 20, f.storeBytes() >> 20,
           f.extractModelTokensPerS(), f.modelTokens(), 100 * f.paddingShare(), f.paddedTokens(), f.referenceRatio(),
-          f.referenceTokensPerS(), f.referenceBefore(), f.referenceAfter(), f.firstSnippetSeconds()));
+          f.referenceTokensPerS(), f.referenceRuns(), f.referenceBefore(), f.referenceAfter(), f.firstSnippetSeconds()));
     } finally {
       if (keep == null) {
         dev.neurolens.util.AtomicFiles.deleteTree(store);

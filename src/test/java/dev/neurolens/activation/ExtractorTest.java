@@ -125,7 +125,7 @@ class ExtractorTest {
     Extractor ex = new Extractor(o);
     List<ExtractionInput> in = inputs(CODE);
     WindowRunner.Plan plan = new WindowRunner(model, ex.spec(model).hooks(),
-        ex.spec(model).widths(), o, SentenceRep.FIRST).plan(in);
+        ex.spec(model).widths(), o, SentenceRep.FIRST, true).plan(in);
     int widest = plan.batches.stream().flatMap(java.util.Arrays::stream).mapToInt(row -> row.length).max().orElse(0);
     assertEquals(pack > 0, widest > 1, "rows holding more than one snippet: " + widest);
     ExtractionResult r = ex.extract(model, in, out, StoreWriter.Mode.CREATE_OR_RESUME);
@@ -181,7 +181,14 @@ class ExtractorTest {
    */
   @Test
   void extract_float16_nativeConversionGivesTheBytesOfTheJavaConversion() throws IOException {
-    List<ExtractionInput> in = inputs(assignments(30, 9));
+    // one snippet of three windows: its means are summed window by window, in batch order
+    List<String> code = new ArrayList<>(assignments(30, 9));
+    StringBuilder longer = new StringBuilder();
+    while (model.tokenizer().encode(longer.toString()).length() < 3 * model.tokenizer().maxTokens()) {
+      longer.append("value = value * 3 + 17 ; ");
+    }
+    code.add(11, longer.toString());
+    List<ExtractionInput> in = inputs(code);
     for (Aggregation agg : new Aggregation[] {Aggregation.LAST, Aggregation.FIRST}) {
       Path nat = tmp.resolve("native" + agg);
       Path java = tmp.resolve("java" + agg);
@@ -199,6 +206,65 @@ class ExtractorTest {
         }
       }
       assertTrue(matrices >= 3 * (TinyModels.LAYERS + 1), "matrix files compared: " + matrices);
+    }
+  }
+
+  /**
+   * A float16 store keeps no float32 token rows: values that float16 would hold as infinity are
+   * caught while the rows are copied. The error names the same hook, snippet, row and neuron as
+   * the check of whole float32 rows (the stream entry point, which keeps them).
+   */
+  @Test
+  void extract_float16Overflow_storeWithoutFloatRowsFailsAsTheFloatRowCheck() throws IOException {
+    var c = TinyModels.config(TinyModels.LAYERS, TinyModels.HIDDEN, TinyModels.HEADS, TinyModels.INTERMEDIATE);
+    var w = new java.util.LinkedHashMap<>(TinyModels.randomWeights(c, 3));
+    String gainName = dev.neurolens.model.bert.BertCheckpoint.block(0, "output.LayerNorm.weight");
+    String biasName = dev.neurolens.model.bert.BertCheckpoint.block(0, "output.LayerNorm.bias");
+    List<ExtractionInput> in = inputs(assignments(30, 9));
+    ExtractOptions o = options(Aggregation.LAST, StoreDtype.FLOAT16).optGroupTokens(40).build();
+    // neuron 7 of blocks.0.resid_post is gain * z + bias (z normalized): a gain that takes the
+    // largest fifth of |z| in the corpus past 65520 (model seed 3 is the test's shared model)
+    List<SnippetActivations> plain = new ArrayList<>();
+    new Extractor(o).extract(model, in, plain::add);
+    int hook = new Extractor(o).spec(model).hooks().indexOf(HookName.of(0, HookName.Site.RESID_POST));
+    float g0 = w.get(gainName).data()[7];
+    float b0 = w.get(biasName).data()[7];
+    List<Float> z = new ArrayList<>();
+    for (SnippetActivations a : plain) {
+      for (int r = 0; r < a.size(); r++) {
+        z.add(Math.abs((a.rowsOf(hook)[r * TinyModels.HIDDEN + 7] - b0) / g0));
+      }
+    }
+    z.sort(java.util.Comparator.reverseOrder());
+    float[] gain = w.get(gainName).data().clone();
+    gain[7] = (FiniteCheck.HALF_OVERFLOW + Math.abs(b0)) / z.get(z.size() / 5) * 1.001f;
+    w.put(gainName, new dev.neurolens.model.FloatTensor(w.get(gainName).shape(), gain));
+    // the first snippet in corpus order with rows that overflow now, its first such row and how many
+    String firstId = null;
+    int firstRow = -1;
+    int faulty = 0;
+    for (SnippetActivations a : plain) {
+      for (int r = 0; r < a.size(); r++) {
+        float v = gain[7] * ((a.rowsOf(hook)[r * TinyModels.HIDDEN + 7] - b0) / g0) + b0;
+        if (Math.abs(v) >= FiniteCheck.HALF_OVERFLOW) {
+          firstRow = firstRow < 0 ? r : firstRow;
+          faulty++;
+        }
+      }
+      if (faulty > 0) {
+        firstId = a.id();
+        break;
+      }
+    }
+    assertTrue(faulty >= 2, firstId + " row " + firstRow + ", " + faulty + " rows: the first of several is named");
+    try (EncoderModel big = TinyModels.of(c, w, "tiny-overflow")) {
+      String store = org.junit.jupiter.api.Assertions.assertThrows(dev.neurolens.util.NeuroLensException.class,
+          () -> new Extractor(o).extract(big, in, tmp.resolve("overflow"), StoreWriter.Mode.OVERWRITE)).getMessage();
+      String stream = org.junit.jupiter.api.Assertions.assertThrows(dev.neurolens.util.NeuroLensException.class,
+          () -> new Extractor(o).extract(big, in, x -> { })).getMessage();
+      assertEquals(stream, store);
+      assertTrue(store.contains("hook blocks.0.resid_post") && store.contains("at neuron 7 of row " + firstRow + " (")
+          && store.contains("of snippet " + firstId + " ") && store.contains("which float16 stores as infinity"), store);
     }
   }
 
@@ -376,6 +442,41 @@ class ExtractorTest {
       }
       assertEquals(m.rows(), r);
     }
+  }
+
+  /**
+   * {@code bench extract} times a reference forward pass after each group: those passes leave
+   * the store byte for byte as it is without them, and run once per boundary between groups.
+   */
+  @Test
+  void extract_forwardPassesBetweenGroups_sameStoreOnePassPerGroupBoundary() throws IOException {
+    List<ExtractionInput> in = inputs(assignments(24, 5));
+    ExtractOptions o = options(Aggregation.LAST, StoreDtype.FLOAT16).optGroupTokens(20).build();
+    int groups = 0;
+    for (int s = 0; s < in.size(); s = Extractor.groupEnd(in, s, 20)) {
+      groups++;
+    }
+    assertTrue(groups > 3, "groups " + groups);
+    Path plain = tmp.resolve("no-passes");
+    new Extractor(o).extract(model, in, plain, StoreWriter.Mode.OVERWRITE);
+    Path with = tmp.resolve("with-passes");
+    TokenBatch other = dev.neurolens.model.onnx.ForwardBenchmark.randomBatch(model, 3, 40, 7);
+    int[] calls = {0};
+    new Extractor(o).extract(model, in, with, StoreWriter.Mode.OVERWRITE, () -> {
+      calls[0]++;
+      try (NDManager m = NDManager.newBaseManager()) {
+        model.forward(m, other).toFloatArray();
+      }
+    });
+    assertEquals(groups - 1, calls[0]);
+    StoreTestSupport.assertSameFiles(plain, with);
+    // the bench counts the same passes and every model token of the planned batches
+    ExtractBench.Figures f = ExtractBench.run(model, in, o, tmp.resolve("bench"));
+    assertEquals(groups - 1, f.referenceRuns());
+    assertEquals(in.stream().mapToLong(x -> x.tokens().size()).sum(), f.codeTokens());
+    long pieces = in.stream().mapToLong(x -> model.tokenizer().encode(x.code()).length()).sum();
+    assertEquals(pieces, f.modelTokens());
+    StoreTestSupport.assertSameFiles(plain, tmp.resolve("bench"));
   }
 
   @Test

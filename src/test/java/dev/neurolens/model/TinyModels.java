@@ -39,6 +39,12 @@ public final class TinyModels {
     return BertEncoder.create(c, "tiny-random-bert(seed=" + seed + ")", tok, randomWeights(c, seed), "tiny model");
   }
 
+  /** A tiny BERT of config {@code c} (from {@link #config}) with the given canonical weights. */
+  public static EncoderModel of(ModelConfig c, Map<String, FloatTensor> weights, String id) {
+    HfTokenizer tok = HfTokenizer.fromJson(TinyVocab.json(), "tiny tokenizer", c.maxTokens(), c.vocabSize());
+    return BertEncoder.create(c, id, tok, weights, "tiny model");
+  }
+
   /** The config of a tiny BERT over {@link TinyVocab}. */
   public static ModelConfig config(int layers, int hidden, int heads, int intermediate) {
     return new ModelConfig("bert", layers, hidden, heads, intermediate, MAX_POSITIONS,
