@@ -46,6 +46,8 @@ final class WindowRunner {
    * rows checked for values the store would hold as non-finite while they are copied.
    */
   private final boolean floatRows;
+  /** One row of a hook output, copied out of native memory for {@link #sumAndCheck}. */
+  private float[] scratch = new float[0];
 
   /**
    * @param toStore whether the snippets go only to a store (whose writer takes the float16 rows
@@ -280,11 +282,16 @@ final class WindowRunner {
   }
 
   /** Adds a code token's row at {@code from} to hook h's column sums and checks it. */
-  private static void sumAndCheck(Work w, int h, java.nio.FloatBuffer flat, int from, int width, int to) {
+  private void sumAndCheck(Work w, int h, java.nio.FloatBuffer flat, int from, int width, int to) {
+    if (scratch.length < width) {
+      scratch = new float[width];
+    }
+    float[] row = scratch;
+    flat.get(from, row, 0, width); // one bulk copy: the loop below then runs over an array
     double[] sum = w.sums[h];
     boolean fine = true;
     for (int c = 0; c < width; c++) {
-      float v = flat.get(from + c);
+      float v = row[c];
       sum[c] += v;
       fine &= Math.abs(v) < FiniteCheck.HALF_OVERFLOW;
     }
