@@ -28,9 +28,9 @@ public final class ExtractBench {
    * @param extractModelTokensPerS model tokens per second of the whole extraction
    * @param referenceTokensPerS model tokens per second of the plain forward pass on a full
    *     16 x 128 batch of random ids ({@code bench forward}'s NeuroLens figure), measured during
-   *     the extraction: one pass after each group of snippets (all tokens over all their seconds),
-   *     so that it samples the machine's speed at the same times; the extraction's own rates leave
-   *     those seconds out
+   *     the extraction: one pass after each group of snippets, once the group's chunk commit has
+   *     landed (the median pass), so that it samples the machine's speed at the same times; the
+   *     extraction's own rates leave the passes' seconds out
    * @param referenceRuns how many reference passes ran between groups
    * @param referenceBefore the reference rate measured before the extraction (median of 7 rounds)
    * @param referenceAfter the same, measured after it (the machine's speed drifts over a minute)
@@ -98,18 +98,18 @@ public final class ExtractBench {
     double extractSeconds = r.seconds() - during.seconds;
     double forward = codeTokens / forwardSeconds;
     double extract = codeTokens / extractSeconds;
-    double reference = during.runs == 0 ? (before + after) / 2 : during.tokens / during.seconds;
+    double reference = during.runs == 0 ? (before + after) / 2 : during.medianRate();
     return new Figures(codeTokens, modelTokens, paddedTokens, forward, extract, extract / forward,
         modelTokens / extractSeconds, reference, during.runs, before, after, ProcStatus.bytes("VmHWM:"),
         r.bytes(), r.firstSnippetSeconds());
   }
 
-  /** One plain 16 x 128 forward pass per call, timed; tokens and seconds summed. */
+  /** One plain 16 x 128 forward pass per call, timed. */
   private static final class Reference implements AutoCloseable {
     private final EncoderModel model;
     private final TokenBatch batch;
     private final NDManager root = NDManager.newBaseManager();
-    long tokens;
+    private final java.util.List<Double> passSeconds = new java.util.ArrayList<>();
     double seconds;
     int runs;
 
@@ -123,9 +123,17 @@ public final class ExtractBench {
       try (NDManager m = root.newSubManager()) {
         model.forward(m, batch).toFloatArray();
       }
-      seconds += (System.nanoTime() - t0) / 1e9;
-      tokens += batch.tokenCount();
+      double s = (System.nanoTime() - t0) / 1e9;
+      seconds += s;
+      passSeconds.add(s);
       runs++;
+    }
+
+    /** Tokens per second of the median pass. */
+    double medianRate() {
+      double[] s = passSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+      return batch.tokenCount() / median;
     }
 
     @Override

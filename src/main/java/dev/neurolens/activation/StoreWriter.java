@@ -235,6 +235,19 @@ public final class StoreWriter implements AutoCloseable {
     return spec;
   }
 
+  /**
+   * Waits until the chunk commit in flight (fsync, rename, checksum on the background thread),
+   * if any, has landed; its failure is thrown here. For {@link ExtractBench}, which times forward
+   * passes between groups that a commit running beside them would slow.
+   */
+  void awaitCommit() {
+    try {
+      commits.await();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Appends one snippet; closes the chunk when it reaches {@code chunkRows} rows. */
   public void append(SnippetActivations s) {
     if (finished) {
