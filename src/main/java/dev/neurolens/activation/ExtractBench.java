@@ -95,12 +95,12 @@ public final class ExtractBench {
       during.close();
     }
     double after = ForwardBenchmark.plainTokensPerS(model, 16, 128, 7);
-    double extractSeconds = r.seconds() - during.seconds;
+    double extractSeconds = r.seconds() - during.seconds();
     double forward = codeTokens / forwardSeconds;
     double extract = codeTokens / extractSeconds;
-    double reference = during.runs == 0 ? (before + after) / 2 : during.medianRate();
+    double reference = during.runs() == 0 ? (before + after) / 2 : during.medianRate();
     return new Figures(codeTokens, modelTokens, paddedTokens, forward, extract, extract / forward,
-        modelTokens / extractSeconds, reference, during.runs, before, after, ProcStatus.bytes("VmHWM:"),
+        modelTokens / extractSeconds, reference, during.runs(), before, after, ProcStatus.bytes("VmHWM:"),
         r.bytes(), r.firstSnippetSeconds());
   }
 
@@ -110,8 +110,6 @@ public final class ExtractBench {
     private final TokenBatch batch;
     private final NDManager root = NDManager.newBaseManager();
     private final java.util.List<Double> passSeconds = new java.util.ArrayList<>();
-    double seconds;
-    int runs;
 
     Reference(EncoderModel model) {
       this.model = model;
@@ -123,17 +121,20 @@ public final class ExtractBench {
       try (NDManager m = root.newSubManager()) {
         model.forward(m, batch).toFloatArray();
       }
-      double s = (System.nanoTime() - t0) / 1e9;
-      seconds += s;
-      passSeconds.add(s);
-      runs++;
+      passSeconds.add((System.nanoTime() - t0) / 1e9);
+    }
+
+    int runs() {
+      return passSeconds.size();
+    }
+
+    double seconds() {
+      return passSeconds.stream().mapToDouble(Double::doubleValue).sum();
     }
 
     /** Tokens per second of the median pass. */
     double medianRate() {
-      double[] s = passSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-      return batch.tokenCount() / median;
+      return batch.tokenCount() / ForwardBenchmark.median(passSeconds.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     @Override

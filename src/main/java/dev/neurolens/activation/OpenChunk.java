@@ -81,25 +81,29 @@ final class OpenChunk {
   }
 
   void closeAndRename() throws IOException {
-    for (ChunkFile[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
-      for (ChunkFile f : group) {
-        f.finish();
-      }
-    }
-    tokens.close();
-    snippetLines.close();
+    closeFiles(ChunkFile::finish);
     new ChunkRecord(rows, snippets, firstRow, firstSnippet).write(tmp);
     Files.move(tmp, StoreFiles.chunkDir(dir, index), StandardCopyOption.ATOMIC_MOVE);
   }
 
   void abandon() throws IOException {
+    closeFiles(ChunkFile::abandon);
+    StoreFiles.deleteTree(tmp);
+  }
+
+  /** What happens to a matrix file: flushed and kept, or dropped. */
+  private interface FileEnd {
+    void apply(ChunkFile f) throws IOException;
+  }
+
+  /** Ends every matrix file with {@code end}, then closes the two JSON-lines files. */
+  private void closeFiles(FileEnd end) throws IOException {
     for (ChunkFile[] group : List.of(tokenFiles, firstFiles, meanFiles)) {
       for (ChunkFile f : group) {
-        f.abandon();
+        end.apply(f);
       }
     }
     tokens.close();
     snippetLines.close();
-    StoreFiles.deleteTree(tmp);
   }
 }

@@ -274,7 +274,7 @@ public final class StoreWriter implements AutoCloseable {
           "snippet " + s.id() + ": " + s.first().length + " hooks, store has " + hooks);
     }
     for (int h = 0; h < hooks; h++) {
-      if (s.rowsOf(h) == null && (spec.dtype() != StoreDtype.FLOAT16 || s.halfRows() == null)) {
+      if (s.rowsOf(h) == null && spec.dtype() != StoreDtype.FLOAT16) { // then it has float16 rows
         throw new IllegalArgumentException("snippet " + s.id() + ": hook " + h + " has only float16 rows, the store is "
             + spec.dtype().name().toLowerCase(java.util.Locale.ROOT));
       }

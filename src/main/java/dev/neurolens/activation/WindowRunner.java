@@ -345,15 +345,7 @@ final class WindowRunner {
     float[][] mean = new float[hooks.size()][];
     for (int h = 0; h < hooks.size(); h++) {
       int width = widths[h];
-      double[] sum = w.sums != null ? w.sums[h] : new double[width];
-      for (int k = 0; k < t && w.sums == null; k++) {
-        if (w.align.count(k) > 0) {
-          int at = (w.lead + k) * width;
-          for (int c = 0; c < width; c++) {
-            sum[c] += w.rows[h][at + c];
-          }
-        }
-      }
+      double[] sum = w.sums != null ? w.sums[h] : rowSums(w, h, width);
       mean[h] = new float[width];
       for (int c = 0; c < width && withPieces > 0; c++) {
         mean[h][c] = (float) (sum[c] / withPieces);
@@ -362,5 +354,18 @@ final class WindowRunner {
     return new SnippetActivations(
         w.in.id(), w.in.source(), tokens, w.in.labels(), w.rows, w.first, mean, w.halves);
   }
-}
 
+  /** Column sums of hook h's float32 rows of the code tokens that have pieces, in token order. */
+  private static double[] rowSums(Work w, int h, int width) {
+    double[] sum = new double[width];
+    for (int k = 0; k < w.in.tokens().size(); k++) {
+      if (w.align.count(k) > 0) {
+        int at = (w.lead + k) * width;
+        for (int c = 0; c < width; c++) {
+          sum[c] += w.rows[h][at + c];
+        }
+      }
+    }
+    return sum;
+  }
+}

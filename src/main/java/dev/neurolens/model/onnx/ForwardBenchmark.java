@@ -162,7 +162,8 @@ public final class ForwardBenchmark {
     return (double) batch * seq / median(secs);
   }
 
-  private static double median(double[] v) {
+  /** The median of {@code v} (the mean of the middle two for an even count); v is not changed. */
+  public static double median(double[] v) {
     double[] s = v.clone();
     java.util.Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
