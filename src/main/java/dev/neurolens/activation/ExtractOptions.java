@@ -21,6 +21,10 @@ import java.util.List;
  *     when the model supports it; 0 = one input per row
  * @param groupTokens code tokens per extraction group: snippets of a group are batched together
  *     (sorted by length) and written in corpus order; bounds the heap used for results
+ * @param streams how many of a group's batches run side by side, each with an equal share of
+ *     the intra-op threads; 0 = two when there are two threads or more (two batches on one
+ *     thread each keep two cores busier than one batch on two, and one copies its activations
+ *     out while the other computes)
  * @param dtype store element type
  * @param chunkRows rows per store chunk
  * @param tasks label tasks of the store
@@ -38,6 +42,7 @@ public record ExtractOptions(
     int batchTokens,
     int packTokens,
     int groupTokens,
+    int streams,
     StoreDtype dtype,
     int chunkRows,
     List<TaskSpec> tasks,
@@ -62,9 +67,22 @@ public record ExtractOptions(
       throw new IllegalArgumentException(
           "batchTokens and groupTokens must be >= 1, found " + batchTokens + ", " + groupTokens);
     }
+    if (streams < 0) {
+      throw new IllegalArgumentException("streams must be >= 0 (0 = automatic), found " + streams);
+    }
     if (packTokens < 0) {
       throw new IllegalArgumentException("packTokens must be >= 0 (0 = no packing), found " + packTokens);
     }
+  }
+
+  /** The streams used when PyTorch has {@code threads} intra-op threads: {@link #streams}, or 0 resolved. */
+  public int streamsFor(int threads) {
+    return streams > 0 ? streams : Math.max(1, Math.min(2, threads));
+  }
+
+  /** Intra-op threads of each stream when PyTorch has {@code threads}: an equal share, at least 1. */
+  public int threadsPerStream(int threads) {
+    return Math.max(1, threads / streamsFor(threads));
   }
 
   public static Builder builder() {
@@ -80,6 +98,7 @@ public record ExtractOptions(
     private int batchTokens = DEFAULT_BATCH_TOKENS;
     private int packTokens = DEFAULT_PACK_TOKENS;
     private int groupTokens = -1;
+    private int streams;
     private StoreDtype dtype = StoreDtype.FLOAT16;
     private int chunkRows = StoreSpec.DEFAULT_CHUNK_ROWS;
     private final List<TaskSpec> tasks = new ArrayList<>();
@@ -127,6 +146,12 @@ public record ExtractOptions(
       return this;
     }
 
+    /** Batches run side by side (default 0: two when PyTorch has two threads or more). */
+    public Builder optStreams(int streams) {
+      this.streams = streams;
+      return this;
+    }
+
     public Builder optDtype(StoreDtype d) {
       this.dtype = d;
       return this;
@@ -166,7 +191,7 @@ public record ExtractOptions(
 
     public ExtractOptions build() {
       int group = groupTokens > 0 ? groupTokens : Math.max(2048, 2 * batchTokens);
-      return new ExtractOptions(hooks, aggregation, includeSpecial, context, batchTokens, packTokens, group,
+      return new ExtractOptions(hooks, aggregation, includeSpecial, context, batchTokens, packTokens, group, streams,
           dtype, chunkRows, tasks, corpusHash, quiet, allowNonFinite, splitSeed);
     }
   }

@@ -46,8 +46,24 @@ final class WindowRunner {
    * rows checked for values the store would hold as non-finite while they are copied.
    */
   private final boolean floatRows;
-  /** One row of a hook output, copied out of native memory for {@link #sumAndCheck}. */
-  private float[] scratch = new float[0];
+  /** The widest hook: the length of a stream's row copied out of native memory for {@link #sumAndCheck}. */
+  private final int maxWidth;
+  /** Streams a group's batches run in side by side ({@link #run}). */
+  private final int streams;
+  /** Intra-op threads of each stream when there are several. */
+  private final int threadsPerStream;
+
+  /**
+   * The threads that run streams beside the caller's (one per further core), kept for the JVM's
+   * life: a thread made afresh for each group would build its native per-thread state again
+   * (a cached pool does that whenever a group starts before the last one's thread is idle again).
+   */
+  private static final java.util.concurrent.ExecutorService SIDE_THREADS =
+      java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
+        Thread t = new Thread(r, "extract-stream");
+        t.setDaemon(true);
+        return t;
+      });
 
   /**
    * @param toStore whether the snippets go only to a store (whose writer takes the float16 rows
@@ -59,10 +75,14 @@ final class WindowRunner {
     this.model = model;
     this.hooks = hooks;
     this.widths = widths.stream().mapToInt(Integer::intValue).toArray();
+    this.maxWidth = java.util.Arrays.stream(this.widths).max().orElse(0);
     this.options = o;
     this.nativeHalves = o.dtype() == StoreDtype.FLOAT16 && o.aggregation() != Aggregation.AVERAGE
         && !o.allowNonFinite();
     this.floatRows = !(nativeHalves && toStore);
+    int threads = dev.neurolens.model.Torch.threads();
+    this.streams = o.streamsFor(threads);
+    this.threadsPerStream = o.threadsPerStream(threads);
   }
 
   /**
@@ -86,8 +106,10 @@ final class WindowRunner {
     final float[][] rows;
     final float[][] first; // the position vector: first (encoders) or last (decoders)
     final short[][] halves; // rows as float16 bits, or null
-    final double[][] sums; // per hook the column sums of the rows with pieces, when rows are not kept
-    final int[] faultAt; // per hook the first row index holding a value stored non-finite, when rows are not kept
+    // per window and hook the column sums of the window's rows with pieces, when rows are not kept:
+    // a window is copied by one stream, and the windows' sums are added in window order
+    final double[][][] sums;
+    final int[] faultAt; // per hook the first row index holding a value stored non-finite, when rows are not kept (guarded by this)
     final float[] faultValue;
 
     Work(ExtractionInput in) {
@@ -126,7 +148,7 @@ final class WindowRunner {
       rows = new float[hooks.size()][];
       first = new float[hooks.size()][];
       halves = nativeHalves ? new short[hooks.size()][] : null;
-      sums = floatRows ? null : new double[hooks.size()][];
+      sums = floatRows ? null : new double[windows.size()][hooks.size()][];
       faultAt = floatRows ? null : new int[hooks.size()];
       faultValue = floatRows ? null : new float[hooks.size()];
       for (int h = 0; h < hooks.size(); h++) {
@@ -134,7 +156,9 @@ final class WindowRunner {
         if (floatRows) {
           rows[h] = new float[n * widths[h]];
         } else {
-          sums[h] = new double[widths[h]];
+          for (double[][] s : sums) {
+            s[h] = new double[widths[h]];
+          }
           faultAt[h] = -1;
         }
         if (halves != null) {
@@ -190,10 +214,102 @@ final class WindowRunner {
     return new Plan(group);
   }
 
+  /**
+   * Captures a group: its batches run in {@link #streams} streams side by side, each taking the
+   * next batch not yet taken and copying its windows out; the group's snippets come back in
+   * order. A stream computes a batch with the same thread count whichever stream takes it, and
+   * every window is copied by one stream into its own rows and sums, so the results do not
+   * depend on which stream ran what.
+   */
   List<Captured> run(NDManager root, List<ExtractionInput> group) {
     Plan plan = new Plan(group);
-    LinkedHashSet<HookName> hookSet = new LinkedHashSet<>(hooks);
-    for (int[][] batch : plan.batches) {
+    int n = Math.min(streams, plan.batches.size());
+    if (n <= 1) {
+      new Stream(root, plan).drain(new java.util.concurrent.atomic.AtomicInteger(), () -> false);
+    } else {
+      runSideBySide(root, plan, n);
+    }
+    List<Captured> out = new ArrayList<>(group.size());
+    for (Work w : plan.work) {
+      out.add(new Captured(finish(w), w.faultAt, w.faultValue));
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code n} streams over the plan's batches: the caller's thread and n - 1 of
+   * {@link #SIDE_THREADS}, each with {@link #threadsPerStream} intra-op threads (the caller's count
+   * comes back afterwards). The first failure stops the other streams from taking more batches
+   * and is rethrown once they have stopped.
+   */
+  private void runSideBySide(NDManager root, Plan plan, int n) {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+    int threads = threadsPerStream;
+    Runnable stream = () -> {
+      dev.neurolens.model.Torch.setIntraOpThreads(threads);
+      try {
+        new Stream(root, plan).drain(next, failed::get);
+      } catch (RuntimeException | Error e) {
+        failed.set(true);
+        throw e;
+      }
+    };
+    int before = dev.neurolens.model.Torch.threads();
+    List<java.util.concurrent.Future<?>> side = new ArrayList<>();
+    Throwable first = null;
+    try {
+      for (int s = 1; s < n; s++) {
+        side.add(SIDE_THREADS.submit(stream));
+      }
+      stream.run();
+    } catch (RuntimeException | Error e) {
+      first = e;
+    } finally {
+      for (java.util.concurrent.Future<?> f : side) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          first = first == null ? e.getCause() : first;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failed.set(true);
+          first = first == null ? e : first;
+        }
+      }
+      dev.neurolens.model.Torch.setIntraOpThreads(before);
+    }
+    if (first instanceof RuntimeException r) {
+      throw r;
+    }
+    if (first instanceof Error e) {
+      throw e;
+    }
+    if (first != null) {
+      throw new IllegalStateException("extraction stream interrupted", first);
+    }
+  }
+
+  /** One stream of a group's batches: its own row buffer for {@link #sumAndCheck}. */
+  private final class Stream {
+    private final NDManager root;
+    private final Plan plan;
+    private final LinkedHashSet<HookName> hookSet = new LinkedHashSet<>(hooks);
+    private final float[] scratch = new float[maxWidth];
+
+    Stream(NDManager root, Plan plan) {
+      this.root = root;
+      this.plan = plan;
+    }
+
+    /** Runs batches, taking the next index from {@code next}, until none is left or {@code stop}. */
+    void drain(java.util.concurrent.atomic.AtomicInteger next, java.util.function.BooleanSupplier stop) {
+      for (int i; !stop.getAsBoolean() && (i = next.getAndIncrement()) < plan.batches.size(); ) {
+        batch(plan.batches.get(i));
+      }
+    }
+
+    private void batch(int[][] batch) {
       try (NDManager m = root.newSubManager()) {
         Map<HookName, NDArray> cache = model.runWithCache(m, plan.batch(batch), hookSet);
         for (int h = 0; h < hooks.size(); h++) {
@@ -207,23 +323,19 @@ final class WindowRunner {
             int at = b * t; // the job's first position in (B, T)
             for (int j : batch[b]) {
               Job job = plan.jobs.get(j);
-              scatter(plan.work.get(job.snippet()), job.window(), h, flat, half, at * widths[h], job.ids().length);
+              scatter(plan.work.get(job.snippet()), job.window(), h, flat, half, at * widths[h], job.ids().length,
+                  scratch);
               at += job.ids().length;
             }
           }
         }
       }
     }
-    List<Captured> out = new ArrayList<>(group.size());
-    for (Work w : plan.work) {
-      out.add(new Captured(finish(w), w.faultAt, w.faultValue));
-    }
-    return out;
   }
 
   /** Copies one window's aggregated token vectors (and specials, first vector) of hook h. */
   private void scatter(Work w, int windowIndex, int h, java.nio.FloatBuffer flat, java.nio.ShortBuffer half,
-      int base, int length) {
+      int base, int length, float[] scratch) {
     Windows.Window win = w.windows.get(windowIndex);
     int width = widths[h];
     int shift = w.realLo - win.pieceLo(); // full-encoding piece p sits at window row p + shift
@@ -244,7 +356,7 @@ final class WindowRunner {
         int from = base + Aggregator.piece(options.aggregation(), local) * width;
         half.get(from, w.halves[h], (w.lead + k) * width, width);
         if (w.sums != null) {
-          sumAndCheck(w, h, flat, from, width, (w.lead + k) * width);
+          sumAndCheck(w, w.sums[windowIndex][h], h, flat, from, width, (w.lead + k) * width, scratch);
         }
       }
     }
@@ -281,14 +393,10 @@ final class WindowRunner {
     }
   }
 
-  /** Adds a code token's row at {@code from} to hook h's column sums and checks it. */
-  private void sumAndCheck(Work w, int h, java.nio.FloatBuffer flat, int from, int width, int to) {
-    if (scratch.length < width) {
-      scratch = new float[width];
-    }
-    float[] row = scratch;
+  /** Adds a code token's row at {@code from} to {@code sum} (its window's, hook h) and checks it. */
+  private static void sumAndCheck(Work w, double[] sum, int h, java.nio.FloatBuffer flat, int from, int width, int to,
+      float[] row) {
     flat.get(from, row, 0, width); // one bulk copy: the loop below then runs over an array
-    double[] sum = w.sums[h];
     boolean fine = true;
     for (int c = 0; c < width; c++) {
       float v = row[c];
@@ -308,9 +416,11 @@ final class WindowRunner {
     for (int c = 0; c < width; c++) {
       float v = flat.get(from + c);
       if (!(Math.abs(v) < FiniteCheck.HALF_OVERFLOW)) {
-        if (w.faultAt[h] < 0 || to + c < w.faultAt[h]) {
-          w.faultAt[h] = to + c;
-          w.faultValue[h] = v;
+        synchronized (w) { // another stream may be checking another window of the snippet
+          if (w.faultAt[h] < 0 || to + c < w.faultAt[h]) {
+            w.faultAt[h] = to + c;
+            w.faultValue[h] = v;
+          }
         }
         return;
       }
@@ -345,7 +455,7 @@ final class WindowRunner {
     float[][] mean = new float[hooks.size()][];
     for (int h = 0; h < hooks.size(); h++) {
       int width = widths[h];
-      double[] sum = w.sums != null ? w.sums[h] : rowSums(w, h, width);
+      double[] sum = w.sums != null ? windowSums(w, h, width) : rowSums(w, h, width);
       mean[h] = new float[width];
       for (int c = 0; c < width && withPieces > 0; c++) {
         mean[h][c] = (float) (sum[c] / withPieces);
@@ -353,6 +463,20 @@ final class WindowRunner {
     }
     return new SnippetActivations(
         w.in.id(), w.in.source(), tokens, w.in.labels(), w.rows, w.first, mean, w.halves);
+  }
+
+  /** Column sums of hook h over the snippet's windows: the windows' sums added in window order. */
+  private static double[] windowSums(Work w, int h, int width) {
+    if (w.sums.length == 1) {
+      return w.sums[0][h];
+    }
+    double[] sum = new double[width];
+    for (double[][] window : w.sums) {
+      for (int c = 0; c < width; c++) {
+        sum[c] += window[h][c];
+      }
+    }
+    return sum;
   }
 
   /** Column sums of hook h's float32 rows of the code tokens that have pieces, in token order. */

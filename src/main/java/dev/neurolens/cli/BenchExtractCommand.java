@@ -52,6 +52,10 @@ final class BenchExtractCommand implements Callable<Integer> {
       description = "Pack short snippets end to end into rows of this many tokens (0 = one per row; default: ${DEFAULT-VALUE}).")
   int packTokens;
 
+  @Option(names = "--streams", defaultValue = "0",
+      description = "Batches run side by side, each on an equal share of the threads (0 = two when there are two threads or more).")
+  int streams;
+
   @Option(names = "--group-tokens", defaultValue = "0",
       description = "Code tokens per extraction group (0 = two batch budgets).")
   int groupTokens;
@@ -71,6 +75,7 @@ final class BenchExtractCommand implements Callable<Integer> {
     OutPaths.atLeast("--tokens", tokens, 1);
     OutPaths.atLeast("--batch-tokens", batchTokens, 0);
     OutPaths.atLeast("--pack-tokens", packTokens, 0);
+    OutPaths.atLeast("--streams", streams, 0);
     OutPaths.atLeast("--group-tokens", groupTokens, 0);
     // about 45 code tokens per method: sample enough snippets, then cut to the token target
     int sample = (int) Math.min(Integer.MAX_VALUE, Math.max(20, tokens / 30));
@@ -88,16 +93,21 @@ final class BenchExtractCommand implements Callable<Integer> {
       ExtractOptions.Builder b = ExtractOptions.builder()
           .optBatchTokens(batchTokens > 0 ? batchTokens : CorpusInputs.fittedBatchTokens(sumWidth))
           .optPackTokens(packTokens)
+          .optStreams(streams)
           .optGroupTokens(groupTokens)
           .optDtype(dev.neurolens.activation.StoreDtype.parse(dtype))
           .optCorpusHash(in.hash())
           .optProgress(!out.quiet());
       in.tasks().forEach(b::addTask);
       ExtractOptions o = b.build();
-      out.info(String.format(Locale.ROOT, "bench extract: %s, %d snippets, %d code tokens, %d hooks, batch %d tokens, %s",
+      int threads = dev.neurolens.model.Torch.threads();
+      int streams = o.streamsFor(threads);
+      out.info(String.format(Locale.ROOT, "bench extract: %s, %d snippets, %d code tokens, %d hooks, batch %d tokens, %s, "
+              + "%d stream(s) of %d thread(s)",
           m.id(), inputs.size(), n, m.config().numLayers() + 1, o.batchTokens(),
           !m.supportsPacking() ? "not packed (" + m.config().family() + ")"
-              : o.packTokens() == 0 ? "not packed" : "packed into rows of " + o.packTokens()));
+              : o.packTokens() == 0 ? "not packed" : "packed into rows of " + o.packTokens(),
+          streams, o.threadsPerStream(threads)));
       ExtractBench.Figures f = ExtractBench.run(m, inputs, o, store);
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("model", m.id());
@@ -107,6 +117,8 @@ final class BenchExtractCommand implements Callable<Integer> {
       j.put("hooks", List.of(HookName.embedOut().toString(), "blocks.*.resid_post"));
       j.put("batch_tokens", o.batchTokens());
       j.put("pack_tokens", m.supportsPacking() ? o.packTokens() : 0);
+      j.put("streams", streams);
+      j.put("threads_per_stream", o.threadsPerStream(threads));
       j.put("forward_tokens_per_s", Math.round(f.forwardTokensPerS() * 10) / 10.0);
       j.put("extract_tokens_per_s", Math.round(f.extractTokensPerS() * 10) / 10.0);
       j.put("ratio", Math.round(f.ratio() * 1000) / 1000.0);

@@ -100,6 +100,10 @@ final class ExtractCommand implements Callable<Integer> {
           + "(encoders; 0 = one snippet per row; default: ${DEFAULT-VALUE}).")
   int packTokens;
 
+  @Option(names = "--streams", defaultValue = "0",
+      description = "Batches run side by side, each on an equal share of the threads (0 = two when there are two threads or more).")
+  int streams;
+
   @Option(names = "--dtype", defaultValue = "float16", description = "float16 or float32 (default: ${DEFAULT-VALUE}).")
   String dtype;
 
@@ -123,6 +127,7 @@ final class ExtractCommand implements Callable<Integer> {
     OutPaths.atLeast("--chunk-rows", chunkRows, 1);
     OutPaths.atLeast("--context", context, 0);
     OutPaths.atLeast("--pack-tokens", packTokens, 0);
+    OutPaths.atLeast("--streams", streams, 0);
     if (batchTokens < 0) {
       throw new NeuroLensException("--batch-tokens: must be >= 0 (0 = fitted to the heap), found " + batchTokens);
     }
@@ -150,6 +155,7 @@ final class ExtractCommand implements Callable<Integer> {
           .optContext(context)
           .optBatchTokens(batchTokens > 0 ? batchTokens : CorpusInputs.fittedBatchTokens(sumWidth))
           .optPackTokens(packTokens)
+          .optStreams(streams)
           .optDtype(storeDtype)
           .optChunkRows(chunkRows)
           .optCorpusHash(in.hash())

@@ -48,6 +48,19 @@ public final class Torch {
     }
   }
 
+  /**
+   * Sets the intra-op thread count only: for the calling thread's next operations (OpenMP and
+   * oneMKL keep the count per thread) and as the count that threads which have not run an
+   * operation yet start with.
+   */
+  public static void setIntraOpThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("intra-op threads must be >= 1, found " + threads);
+    }
+    ai.djl.engine.Engine.getEngine("PyTorch");
+    JniUtils.setNumThreads(threads);
+  }
+
   /** The intra-op thread count in use. */
   public static int threads() {
     ai.djl.engine.Engine.getEngine("PyTorch");

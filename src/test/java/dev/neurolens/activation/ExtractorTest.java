@@ -479,6 +479,117 @@ class ExtractorTest {
     StoreTestSupport.assertSameFiles(plain, tmp.resolve("bench"));
   }
 
+  /** The tiny model, recording the thread of every captured batch and failing on a chosen one. */
+  private static final class Recording implements EncoderModel {
+    final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+    final int failAt;
+
+    Recording(int failAt) {
+      this.failAt = failAt;
+    }
+
+    @Override public dev.neurolens.model.ModelConfig config() { return model.config(); }
+    @Override public String id() { return model.id(); }
+    @Override public String weightChecksum() { return model.weightChecksum(); }
+    @Override public dev.neurolens.model.ModelTokenizer tokenizer() { return model.tokenizer(); }
+    @Override public List<HookName> hookNames() { return model.hookNames(); }
+    @Override public NDArray forward(NDManager m, TokenBatch b) { return model.forward(m, b); }
+    @Override public boolean supportsPacking() { return model.supportsPacking(); }
+    @Override public long parameterCount() { return model.parameterCount(); }
+    @Override public void close() {}
+
+    @Override
+    public NDArray runWithHooks(NDManager m, TokenBatch b, Map<HookName, dev.neurolens.model.Intervention> i) {
+      return model.runWithHooks(m, b, i);
+    }
+
+    @Override
+    public Map<HookName, NDArray> runWithCache(NDManager m, TokenBatch b, Set<HookName> hooks) {
+      threads.add(Thread.currentThread().getName());
+      if (batches.getAndIncrement() == failAt) {
+        throw new IllegalStateException("batch " + failAt + " failed on " + Thread.currentThread().getName());
+      }
+      return model.runWithCache(m, b, hooks);
+    }
+  }
+
+  /**
+   * Two streams of one thread each (the default on two threads) write the same store, byte for
+   * byte, as one stream on one thread: every batch is computed alike whichever stream takes it,
+   * and a snippet of three windows, whose windows may go to different streams, gets the same
+   * sentence means. The stream API agrees with the store. The caller's thread count comes back.
+   */
+  @Test
+  void extract_twoStreams_sameStoreAsOneStreamOnOneThread() throws IOException {
+    List<String> code = new ArrayList<>(assignments(40, 9));
+    StringBuilder longer = new StringBuilder();
+    while (model.tokenizer().encode(longer.toString()).length() < 3 * model.tokenizer().maxTokens()) {
+      longer.append("value = value * 3 + 17 ; ");
+    }
+    code.add(7, longer.toString());
+    List<ExtractionInput> in = inputs(code);
+    for (StoreDtype dtype : new StoreDtype[] {StoreDtype.FLOAT16, StoreDtype.FLOAT32}) {
+      ExtractOptions one = options(Aggregation.LAST, dtype).optBatchTokens(48).optStreams(1).build();
+      ExtractOptions two = options(Aggregation.LAST, dtype).optBatchTokens(48).build();
+      assertEquals(2, two.streamsFor(2));
+      assertEquals(1, two.threadsPerStream(2));
+      Path a = tmp.resolve("one-stream" + dtype);
+      dev.neurolens.model.Torch.withThreads(1,
+          () -> new Extractor(one).extract(model, in, a, StoreWriter.Mode.OVERWRITE));
+      Path b = tmp.resolve("two-streams" + dtype);
+      Recording rec = new Recording(-1);
+      int before = dev.neurolens.model.Torch.withThreads(2, () -> {
+        new Extractor(two).extract(rec, in, b, StoreWriter.Mode.OVERWRITE);
+        return dev.neurolens.model.Torch.threads();
+      });
+      assertEquals(2, before, "thread count after the extraction");
+      assertEquals(2, rec.threads.size(), "threads that ran batches: " + rec.threads);
+      StoreTestSupport.assertSameFiles(a, b);
+      List<SnippetActivations> streamed = new ArrayList<>();
+      dev.neurolens.model.Torch.withThreads(2, () -> {
+        new Extractor(two).extract(model, in, streamed::add);
+        return null;
+      });
+      try (ActivationStore st = ActivationStore.open(a)) {
+        HookName top = HookName.residPost(TinyModels.LAYERS - 1);
+        float[] mean = new float[TinyModels.HIDDEN];
+        st.sentenceView(SentenceRep.MEAN, List.of(top), null).read(7, 1, mean);
+        SnippetActivations s = streamed.get(7);
+        float[] expected = s.mean()[TinyModels.LAYERS]; // the top hook, in float32
+        for (int c = 0; c < mean.length; c++) {
+          assertEquals(dtype == StoreDtype.FLOAT16 ? Half.toFloat(Half.fromFloat(expected[c])) : expected[c], mean[c],
+              dtype + " mean of the three-window snippet, neuron " + c);
+        }
+      }
+    }
+  }
+
+  /**
+   * A batch failing on a stream beside the caller's: the failure reaches the caller, the other
+   * stream stops taking batches, no finished store is left, and the thread count comes back.
+   */
+  @Test
+  void extract_streamFails_failureReachesCallerAndStoreIsNotFinished() {
+    List<ExtractionInput> in = inputs(assignments(40, 9));
+    ExtractOptions o = options(Aggregation.LAST, StoreDtype.FLOAT16).optBatchTokens(48).build();
+    Path out = tmp.resolve("failed");
+    for (int failAt : new int[] {0, 3}) {
+      Recording rec = new Recording(failAt);
+      IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> dev.neurolens.model.Torch.withThreads(2, () -> {
+            try {
+              return new Extractor(o).extract(rec, in, out, StoreWriter.Mode.OVERWRITE);
+            } finally {
+              assertEquals(2, dev.neurolens.model.Torch.threads(), "thread count after the failure");
+            }
+          }));
+      assertTrue(e.getMessage().startsWith("batch " + failAt + " failed on "), e.getMessage());
+      assertTrue(rec.batches.get() < 6, "batches started after the failure: " + rec.batches.get());
+      assertFalse(StoreManifest.read(out).complete(), "store left finished");
+    }
+  }
+
   @Test
   void extract_sinkFailsMidway_failureReachesCallerAndLaterSnippetsAreNotHandedOver() {
     List<String> code = new ArrayList<>();

@@ -104,7 +104,10 @@ public final class ExtractJob {
           .optHooks(hooks.stream().map(HookName::parse).toList())
           .optAggregation(Aggregation.parse(aggregation)).optBatchTokens(batchTokens)
           .optDtype(dtype.equals("float16") ? StoreDtype.FLOAT16 : StoreDtype.FLOAT32)
-          .optCorpusHash(corpusHash).optSplitSeed(splitSeed);
+          .optCorpusHash(corpusHash).optSplitSeed(splitSeed)
+          // Spark runs partitions side by side already; streams inside a task would change
+          // PyTorch's thread count under the other tasks
+          .optStreams(1);
       storeTasks().forEach(b::addTask);
       return b.build();
     }
