@@ -28,10 +28,11 @@ public final class ExtractBench {
    * @param extractModelTokensPerS model tokens per second of the whole extraction
    * @param referenceTokensPerS model tokens per second of the plain forward pass on a full
    *     16 x 128 batch of random ids ({@code bench forward}'s NeuroLens figure), measured during
-   *     the extraction: one pass after each group of snippets, once the group's chunk commit has
-   *     landed (the median pass), so that it samples the machine's speed at the same times; the
-   *     extraction's own rates leave the passes' seconds out
-   * @param referenceRuns how many reference passes ran between groups
+   *     the extraction: timed passes after each group of snippets (after an untimed one; at least
+   *     {@link #REFERENCE_PASSES} in all when there are group ends), once
+   *     the group's chunk commit has landed (the median pass), so that it samples the machine's
+   *     speed at the same times; the extraction's own rates leave the passes' seconds out
+   * @param referenceRuns how many timed reference passes ran between groups
    * @param referenceBefore the reference rate measured before the extraction (median of 7 rounds)
    * @param referenceAfter the same, measured after it (the machine's speed drifts over a minute)
    * @param peakRssBytes peak resident set size of this process (VmHWM), or -1 if unknown
@@ -57,7 +58,7 @@ public final class ExtractBench {
 
   /**
    * Measures the reference forward rate, runs the plain forward over the planned batches, then
-   * the extraction into {@code store} with a reference pass after each group, then the reference
+   * the extraction into {@code store} with reference passes after each group, then the reference
    * again.
    */
   public static Figures run(
@@ -70,10 +71,11 @@ public final class ExtractBench {
     long codeTokens = inputs.stream().mapToLong(i -> i.tokens().size()).sum();
     long modelTokens = 0;
     long paddedTokens = 0;
+    int groups = 0;
     long t0 = System.nanoTime();
     try (NDManager root = NDManager.newBaseManager()) {
-      for (int start = 0; start < inputs.size(); ) {
-        int end = Extractor.groupEnd(inputs, start, options.groupTokens());
+      for (int start = 0; start < inputs.size(); groups++) {
+        int end = Extractor.groupEnd(inputs, start, options);
         WindowRunner.Plan plan = runner.plan(inputs.subList(start, end));
         for (int[][] batch : plan.batches) {
           try (NDManager m = root.newSubManager()) {
@@ -87,7 +89,9 @@ public final class ExtractBench {
       }
     }
     double forwardSeconds = (System.nanoTime() - t0) / 1e9;
-    Reference during = new Reference(model);
+    // at least REFERENCE_PASSES timed passes, spread over the group ends
+    int perEnd = groups < 2 ? 1 : (REFERENCE_PASSES + groups - 2) / (groups - 1);
+    Reference during = new Reference(model, perEnd);
     ExtractionResult r;
     try {
       r = ex.extract(model, inputs, store, StoreWriter.Mode.OVERWRITE, during::pass);
@@ -104,32 +108,51 @@ public final class ExtractBench {
         r.bytes(), r.firstSnippetSeconds());
   }
 
-  /** One plain 16 x 128 forward pass per call, timed. */
+  /** Timed reference passes wanted during an extraction (when it has group ends at all). */
+  static final int REFERENCE_PASSES = 8;
+
+  /** Plain 16 x 128 forward passes at each call, timed. */
   private static final class Reference implements AutoCloseable {
     private final EncoderModel model;
     private final TokenBatch batch;
     private final NDManager root = NDManager.newBaseManager();
     private final java.util.List<Double> passSeconds = new java.util.ArrayList<>();
+    private double spentSeconds; // both passes of every call: left out of the extraction's time
 
-    Reference(EncoderModel model) {
+    private final int timed;
+
+    Reference(EncoderModel model, int timed) {
       this.model = model;
+      this.timed = timed;
       this.batch = ForwardBenchmark.randomBatch(model, 16, 128, 1);
     }
 
+    /**
+     * An untimed pass, then the timed ones: the first pass after a group wakes the thread pool
+     * that sat idle while the group's streams ran on one thread each, and ran 2–4% slower than
+     * the next (the extraction itself never pays that switch).
+     */
     void pass() {
       long t0 = System.nanoTime();
-      try (NDManager m = root.newSubManager()) {
-        model.forward(m, batch).toFloatArray();
+      for (int i = 0; i <= timed; i++) {
+        long t1 = System.nanoTime();
+        try (NDManager m = root.newSubManager()) {
+          model.forward(m, batch).toFloatArray();
+        }
+        if (i > 0) {
+          passSeconds.add((System.nanoTime() - t1) / 1e9);
+        }
       }
-      passSeconds.add((System.nanoTime() - t0) / 1e9);
+      spentSeconds += (System.nanoTime() - t0) / 1e9;
     }
 
     int runs() {
       return passSeconds.size();
     }
 
+    /** Seconds spent in {@link #pass}, untimed passes included. */
     double seconds() {
-      return passSeconds.stream().mapToDouble(Double::doubleValue).sum();
+      return spentSeconds;
     }
 
     /** Tokens per second of the median pass. */

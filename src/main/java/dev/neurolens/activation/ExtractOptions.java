@@ -20,7 +20,11 @@ import java.util.List;
  *     many tokens, each attending only to itself ({@link dev.neurolens.model.TokenBatch#packed}),
  *     when the model supports it; 0 = one input per row
  * @param groupTokens code tokens per extraction group: snippets of a group are batched together
- *     (sorted by length) and written in corpus order; bounds the heap used for results
+ *     (sorted by length) and written in corpus order; bounds the heap used for results. The
+ *     first group is smaller ({@link #firstGroupTokens}), so that the first snippets are stored
+ *     soon; later ones default to eight batch budgets for float16 stores (whose results take 2
+ *     bytes a value: more windows to batch together and fewer group ends, where one stream
+ *     waits for the other), else two
  * @param streams how many of a group's batches run side by side, each with an equal share of
  *     the intra-op threads; 0 = two when there are two threads or more (two batches on one
  *     thread each keep two cores busier than one batch on two, and one copies its activations
@@ -83,6 +87,14 @@ public record ExtractOptions(
   /** Intra-op threads of each stream when PyTorch has {@code threads}: an equal share, at least 1. */
   public int threadsPerStream(int threads) {
     return Math.max(1, threads / streamsFor(threads));
+  }
+
+  /** Code tokens at least in a default group. */
+  static final int FIRST_GROUP_MIN = 2048;
+
+  /** Code tokens of the first group: at most two batch budgets (at least 2,048), so that the first snippets come soon. */
+  public int firstGroupTokens() {
+    return Math.min(groupTokens, Math.max(FIRST_GROUP_MIN, 2 * batchTokens));
   }
 
   public static Builder builder() {
@@ -190,7 +202,8 @@ public record ExtractOptions(
     }
 
     public ExtractOptions build() {
-      int group = groupTokens > 0 ? groupTokens : Math.max(2048, 2 * batchTokens);
+      int group = groupTokens > 0 ? groupTokens
+          : Math.max(FIRST_GROUP_MIN, (dtype == StoreDtype.FLOAT16 ? 8 : 2) * batchTokens);
       return new ExtractOptions(hooks, aggregation, includeSpecial, context, batchTokens, packTokens, group, streams,
           dtype, chunkRows, tasks, corpusHash, quiet, allowNonFinite, splitSeed);
     }

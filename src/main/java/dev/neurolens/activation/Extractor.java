@@ -168,7 +168,7 @@ public final class Extractor {
         new WindowRunner(model, spec.hooks(), spec.widths(), options, spec.sentencePosition(), toStore);
     int start = 0;
     while (start < inputs.size()) {
-      int end = groupEnd(inputs, start, options.groupTokens());
+      int end = groupEnd(inputs, start, options);
       if (end > skip) {
         dev.neurolens.util.Activity.set("extracting snippets " + (start + 1) + "-" + end + " of " + inputs.size()
             + " into " + target);
@@ -186,6 +186,11 @@ public final class Extractor {
       }
       start = end;
     }
+  }
+
+  /** End (exclusive) of the group starting at {@code start}: the first group, or a later one. */
+  static int groupEnd(List<ExtractionInput> inputs, int start, ExtractOptions o) {
+    return groupEnd(inputs, start, start == 0 ? o.firstGroupTokens() : o.groupTokens());
   }
 
   /** End (exclusive) of the group of snippets starting at {@code start}. */

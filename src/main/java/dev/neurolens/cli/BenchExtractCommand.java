@@ -57,7 +57,7 @@ final class BenchExtractCommand implements Callable<Integer> {
   int streams;
 
   @Option(names = "--group-tokens", defaultValue = "0",
-      description = "Code tokens per extraction group (0 = two batch budgets).")
+      description = "Code tokens per extraction group (0 = eight batch budgets for float16, else two; the first group holds at most two).")
   int groupTokens;
 
   @Option(names = "--dtype", defaultValue = "float16", description = "Store dtype (default: ${DEFAULT-VALUE}).")
@@ -138,7 +138,7 @@ final class BenchExtractCommand implements Callable<Integer> {
       out.emit(j, String.format(Locale.ROOT,
           "forward %.0f code tokens/s, extract %.0f code tokens/s (ratio %.2f), peak RSS %d MiB, store %d MiB%n"
               + "extract %.0f model tokens/s (%d model tokens, padding %.1f%% of %d batch slots) = %.2fx the plain "
-              + "forward on 16 x 128 random ids (%.0f tokens/s: median of %d passes between its groups; medians of 7: %.0f before, %.0f after it); first snippet stored %.2f s after the model was loaded",
+              + "forward on 16 x 128 random ids (%.0f tokens/s: median of %d timed passes at its group ends, each run after an untimed one; medians of 7: %.0f before, %.0f after it); first snippet stored %.2f s after the model was loaded",
           f.forwardTokensPerS(), f.extractTokensPerS(), f.ratio(), f.peakRssBytes() >> 20, f.storeBytes() >> 20,
           f.extractModelTokensPerS(), f.modelTokens(), 100 * f.paddingShare(), f.paddedTokens(), f.referenceRatio(),
           f.referenceTokensPerS(), f.referenceRuns(), f.referenceBefore(), f.referenceAfter(), f.firstSnippetSeconds()));

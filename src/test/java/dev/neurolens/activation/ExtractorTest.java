@@ -472,11 +472,45 @@ class ExtractorTest {
     StoreTestSupport.assertSameFiles(plain, with);
     // the bench counts the same passes and every model token of the planned batches
     ExtractBench.Figures f = ExtractBench.run(model, in, o, tmp.resolve("bench"));
-    assertEquals(groups - 1, f.referenceRuns());
+    int perEnd = (int) Math.ceil(ExtractBench.REFERENCE_PASSES / (double) (groups - 1));
+    assertEquals((groups - 1) * perEnd, f.referenceRuns());
     assertEquals(in.stream().mapToLong(x -> x.tokens().size()).sum(), f.codeTokens());
     long pieces = in.stream().mapToLong(x -> model.tokenizer().encode(x.code()).length()).sum();
     assertEquals(pieces, f.modelTokens());
     StoreTestSupport.assertSameFiles(plain, tmp.resolve("bench"));
+  }
+
+  /**
+   * Float16 stores batch eight budgets per group after a first group of at most two (the first
+   * snippets come as soon as before); other stores and explicit sizes keep their groups; the
+   * resolved streams and threads per stream.
+   */
+  @Test
+  void options_groupsAndStreams() {
+    ExtractOptions half = ExtractOptions.builder().optBatchTokens(3360).build();
+    assertEquals(8 * 3360, half.groupTokens());
+    assertEquals(2 * 3360, half.firstGroupTokens());
+    ExtractOptions full = ExtractOptions.builder().optBatchTokens(3360).optDtype(StoreDtype.FLOAT32).build();
+    assertEquals(2 * 3360, full.groupTokens());
+    assertEquals(2 * 3360, full.firstGroupTokens());
+    ExtractOptions small = ExtractOptions.builder().optBatchTokens(64).build();
+    assertEquals(2048, small.groupTokens());
+    assertEquals(2048, small.firstGroupTokens());
+    ExtractOptions set = ExtractOptions.builder().optBatchTokens(3360).optGroupTokens(500).build();
+    assertEquals(500, set.firstGroupTokens());
+    List<ExtractionInput> in = inputs(assignments(1200, 9));
+    long total = in.stream().mapToLong(x -> x.tokens().size()).sum();
+    assertTrue(total > 2 * 6720 && total < 26880, "tokens " + total);
+    int first = Extractor.groupEnd(in, 0, half);
+    long firstTokens = in.subList(0, first).stream().mapToLong(x -> x.tokens().size()).sum();
+    assertTrue(firstTokens >= 6720 && firstTokens < 6720 + 20, "first group " + firstTokens);
+    assertEquals(in.size(), Extractor.groupEnd(in, first, half), "the rest is one group");
+    assertEquals(2, ExtractOptions.builder().build().streamsFor(2));
+    assertEquals(2, ExtractOptions.builder().build().streamsFor(16));
+    assertEquals(8, ExtractOptions.builder().build().threadsPerStream(16));
+    assertEquals(1, ExtractOptions.builder().build().streamsFor(1));
+    assertEquals(3, ExtractOptions.builder().optStreams(3).build().streamsFor(2));
+    assertEquals(1, ExtractOptions.builder().optStreams(3).build().threadsPerStream(2));
   }
 
   /** The tiny model, recording the thread of every captured batch and failing on a chosen one. */

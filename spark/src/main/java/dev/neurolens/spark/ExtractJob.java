@@ -107,7 +107,9 @@ public final class ExtractJob {
           .optCorpusHash(corpusHash).optSplitSeed(splitSeed)
           // Spark runs partitions side by side already; streams inside a task would change
           // PyTorch's thread count under the other tasks
-          .optStreams(1);
+          .optStreams(1)
+          // the stream API keeps float32 rows beside the float16 ones: groups of two budgets
+          .optGroupTokens(Math.max(2048, 2 * batchTokens));
       storeTasks().forEach(b::addTask);
       return b.build();
     }
