@@ -53,17 +53,6 @@ final class WindowRunner {
   /** Intra-op threads of each stream when there are several. */
   private final int threadsPerStream;
 
-  /**
-   * The threads that run streams beside the caller's (one per further core), kept for the JVM's
-   * life: a thread made afresh for each group would build its native per-thread state again
-   * (a cached pool does that whenever a group starts before the last one's thread is idle again).
-   */
-  private static final java.util.concurrent.ExecutorService SIDE_THREADS =
-      java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), r -> {
-        Thread t = new Thread(r, "extract-stream");
-        t.setDaemon(true);
-        return t;
-      });
 
   /**
    * @param toStore whether the snippets go only to a store (whose writer takes the float16 rows
@@ -227,67 +216,14 @@ final class WindowRunner {
     if (n <= 1) {
       new Stream(root, plan).drain(new java.util.concurrent.atomic.AtomicInteger(), () -> false);
     } else {
-      runSideBySide(root, plan, n);
+      java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+      SideBySide.run(n, threadsPerStream, stop -> new Stream(root, plan).drain(next, stop));
     }
     List<Captured> out = new ArrayList<>(group.size());
     for (Work w : plan.work) {
       out.add(new Captured(finish(w), w.faultAt, w.faultValue));
     }
     return out;
-  }
-
-  /**
-   * Runs {@code n} streams over the plan's batches: the caller's thread and n - 1 of
-   * {@link #SIDE_THREADS}, each with {@link #threadsPerStream} intra-op threads (the caller's count
-   * comes back afterwards). The first failure stops the other streams from taking more batches
-   * and is rethrown once they have stopped.
-   */
-  private void runSideBySide(NDManager root, Plan plan, int n) {
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
-    int threads = threadsPerStream;
-    Runnable stream = () -> {
-      dev.neurolens.model.Torch.setIntraOpThreads(threads);
-      try {
-        new Stream(root, plan).drain(next, failed::get);
-      } catch (RuntimeException | Error e) {
-        failed.set(true);
-        throw e;
-      }
-    };
-    int before = dev.neurolens.model.Torch.threads();
-    List<java.util.concurrent.Future<?>> side = new ArrayList<>();
-    Throwable first = null;
-    try {
-      for (int s = 1; s < n; s++) {
-        side.add(SIDE_THREADS.submit(stream));
-      }
-      stream.run();
-    } catch (RuntimeException | Error e) {
-      first = e;
-    } finally {
-      for (java.util.concurrent.Future<?> f : side) {
-        try {
-          f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          first = first == null ? e.getCause() : first;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          failed.set(true);
-          first = first == null ? e : first;
-        }
-      }
-      dev.neurolens.model.Torch.setIntraOpThreads(before);
-    }
-    if (first instanceof RuntimeException r) {
-      throw r;
-    }
-    if (first instanceof Error e) {
-      throw e;
-    }
-    if (first != null) {
-      throw new IllegalStateException("extraction stream interrupted", first);
-    }
   }
 
   /** One stream of a group's batches: its own row buffer for {@link #sumAndCheck}. */

@@ -70,6 +70,15 @@ class ExtractorTest {
     return code;
   }
 
+  /** A snippet of at least three times the model's positions: three windows or more. */
+  private static String threeWindows() {
+    StringBuilder longer = new StringBuilder();
+    while (model.tokenizer().encode(longer.toString()).length() < 3 * model.tokenizer().maxTokens()) {
+      longer.append("value = value * 3 + 17 ; ");
+    }
+    return longer.toString();
+  }
+
   static List<ExtractionInput> inputs(List<String> code) {
     List<ExtractionInput> out = new ArrayList<>();
     for (int i = 0; i < code.size(); i++) {
@@ -183,11 +192,7 @@ class ExtractorTest {
   void extract_float16_nativeConversionGivesTheBytesOfTheJavaConversion() throws IOException {
     // one snippet of three windows: its means are summed window by window, in batch order
     List<String> code = new ArrayList<>(assignments(30, 9));
-    StringBuilder longer = new StringBuilder();
-    while (model.tokenizer().encode(longer.toString()).length() < 3 * model.tokenizer().maxTokens()) {
-      longer.append("value = value * 3 + 17 ; ");
-    }
-    code.add(11, longer.toString());
+    code.add(11, threeWindows());
     List<ExtractionInput> in = inputs(code);
     for (Aggregation agg : new Aggregation[] {Aggregation.LAST, Aggregation.FIRST}) {
       Path nat = tmp.resolve("native" + agg);
@@ -557,11 +562,7 @@ class ExtractorTest {
   @Test
   void extract_twoStreams_sameStoreAsOneStreamOnOneThread() throws IOException {
     List<String> code = new ArrayList<>(assignments(40, 9));
-    StringBuilder longer = new StringBuilder();
-    while (model.tokenizer().encode(longer.toString()).length() < 3 * model.tokenizer().maxTokens()) {
-      longer.append("value = value * 3 + 17 ; ");
-    }
-    code.add(7, longer.toString());
+    code.add(7, threeWindows());
     List<ExtractionInput> in = inputs(code);
     for (StoreDtype dtype : new StoreDtype[] {StoreDtype.FLOAT16, StoreDtype.FLOAT32}) {
       ExtractOptions one = options(Aggregation.LAST, dtype).optBatchTokens(48).optStreams(1).build();
